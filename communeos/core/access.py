@@ -1,0 +1,102 @@
+"""Who sees what. Every scoped read in the project goes through this module.
+
+A person sees the records of the units where they hold a current assignment and of all
+those units' descendants: an officer of a commune sees that commune; a provincial officer,
+assigned to the province, sees every unit of the province. Anything else answers 404,
+exactly like a record that does not exist, so that a probe learns nothing.
+Superusers (system administrators) see everything.
+"""
+
+from datetime import date
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from communeos.units.models import Unit
+
+ADMINISTRATOR = "administrator"
+
+
+def _assignments(user, day: date):
+    from communeos.people.models import Assignment
+
+    return Assignment.objects.current(day).filter(person=user)
+
+
+def assigned_unit_ids(user, day: date | None = None) -> list[int]:
+    """The units where `user` holds an assignment on `day` (today by default)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    day = day or timezone.localdate()
+    cache = user.__dict__.setdefault("_assigned_units_cache", {})
+    if day not in cache:
+        cache[day] = list(_assignments(user, day).values_list("unit_id", flat=True).distinct())
+    return cache[day]
+
+
+def units_visible_to(user, day: date | None = None) -> QuerySet:
+    """The units whose records `user` may see: assigned units and their descendants."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Unit.objects.none()
+    if user.is_superuser:
+        return Unit.objects.all()
+    assigned = assigned_unit_ids(user, day)
+    if not assigned:
+        return Unit.objects.none()
+    # Descendants: a province's units all carry it in `province`; a district's communes
+    # are its children. Communes have no descendants.
+    return Unit.objects.filter(Q(pk__in=assigned) | Q(province__in=assigned) | Q(parent__in=assigned))
+
+
+def can_see_unit(user, unit: Unit | int) -> bool:
+    unit_id = unit.pk if isinstance(unit, Model) else unit
+    return units_visible_to(user).filter(pk=unit_id).exists()
+
+
+def scoped(queryset: QuerySet, user, *, field: str = "unit") -> QuerySet:
+    """`queryset` narrowed, inside the query, to the records of units visible to `user`."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return queryset
+    return queryset.filter(**{f"{field}__in": units_visible_to(user).values("pk")})
+
+
+def get_scoped_or_404(queryset: QuerySet, user, *, field: str = "unit", **lookup):
+    """One record of `queryset` that `user` may see, or 404 — the same for 'absent' and 'not yours'."""
+    try:
+        return scoped(queryset, user, field=field).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def is_administrator(user) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or _assignments(user, timezone.localdate()).filter(position__code=ADMINISTRATOR).exists()
+
+
+def require_administrator(user) -> None:
+    if not is_administrator(user):
+        raise Http404
+
+
+# People -------------------------------------------------------------------------------
+
+
+def people_visible_to(user) -> QuerySet:
+    """Staff holding a current assignment in a unit visible to `user`, and `user`."""
+    from communeos.people.models import Assignment, User
+
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return User.objects.all()
+    in_scope = scoped(Assignment.objects.current(), user).values("person_id")
+    return User.objects.filter(Q(pk__in=in_scope) | Q(pk=getattr(user, "pk", None)))
+
+
+def access_person(user, person_id) -> Model:
+    from communeos.people.models import User
+
+    try:
+        return people_visible_to(user).get(pk=person_id)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

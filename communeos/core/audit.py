@@ -1,0 +1,156 @@
+"""The audit trail: every write made through a service appends one entry here.
+
+Entries are append-only and hash-chained. There is one chain per unit (and chain 0 for
+writes that belong to no unit), so that communes append in parallel; within a chain each
+entry carries the hash of the one before it. On PostgreSQL a trigger refuses UPDATE and
+DELETE on the table (migration core 0002); the application never does either.
+`manage.py audit_verify` walks every chain and reports the first broken link.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models
+from django.utils import timezone
+
+from communeos.core.models import AuditChain, AuditEntry
+
+GLOBAL_CHAIN = 0
+
+
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The values of `instance`'s concrete fields (foreign keys by id), JSON-ready."""
+    values = {}
+    for field in instance._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        if field.name in {"password", "created_at", "updated_at"}:
+            continue
+        values[field.name] = field.value_from_object(instance)
+    return _jsonable(values)
+
+
+def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """`{field: [before, after]}` for every field whose value differs."""
+    keys = sorted(set(before) | set(after))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _entry_hash(entry: AuditEntry) -> str:
+    payload = {
+        "chain": entry.chain,
+        "seq": entry.seq,
+        "at": entry.at.astimezone(UTC).isoformat(),
+        "actor": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "unit": entry.unit_id,
+        "changes": entry.changes,
+        "prev_hash": entry.prev_hash,
+    }
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    unit=None,
+    changes: dict[str, Any] | None = None,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+) -> AuditEntry:
+    """Append one entry. Must run inside the service's transaction, so the entry and the
+    write it describes are committed, or rolled back, together."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit.record() must be called inside the write's transaction.")
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = obj.pk if object_id is None else object_id
+    unit_id = unit.pk if isinstance(unit, models.Model) else unit
+    chain_key = unit_id or GLOBAL_CHAIN
+    AuditChain.objects.get_or_create(key=chain_key)
+    head = AuditChain.objects.select_for_update().get(key=chain_key)
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    entry = AuditEntry(
+        chain=chain_key,
+        seq=head.last_seq + 1,
+        at=timezone.now(),
+        actor=actor,
+        actor_label=actor.get_username() if actor else "system",
+        action=action,
+        object_type=object_type or "",
+        object_id="" if object_id is None else str(object_id),
+        object_repr=str(obj)[:255] if obj is not None else "",
+        unit_id=unit_id,
+        changes=_jsonable(changes or {}),
+        prev_hash=head.last_hash,
+    )
+    entry.hash = _entry_hash(entry)
+    entry.save(force_insert=True)
+    head.last_seq, head.last_hash = entry.seq, entry.hash
+    head.save(update_fields=["last_seq", "last_hash"])
+    return entry
+
+
+@dataclass
+class BrokenLink:
+    chain: int
+    seq: int
+    entry_id: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"entry #{self.entry_id}" if self.entry_id else "chain head"
+        return f"chain {self.chain}, position {self.seq} ({where}): {self.reason}"
+
+
+def verify() -> tuple[int, list[BrokenLink]]:
+    """Walk every chain; return the number of entries checked and the first broken link of each chain."""
+    broken: list[BrokenLink] = []
+    checked = 0
+    heads = {h.key: h for h in AuditChain.objects.all()}
+    state: dict[int, tuple[int, str]] = {}  # chain -> (last seq seen, last hash seen)
+    bad_chains: set[int] = set()
+    entries = AuditEntry.objects.order_by("chain", "seq").iterator(chunk_size=5000)
+    for entry in entries:
+        checked += 1
+        if entry.chain in bad_chains:
+            continue
+        last_seq, last_hash = state.get(entry.chain, (0, ""))
+        reason = None
+        if entry.seq != last_seq + 1:
+            reason = f"entries {last_seq + 1}..{entry.seq - 1} are missing"
+        elif entry.prev_hash != last_hash:
+            reason = "its link to the previous entry does not match (the previous entry was altered)"
+        elif _entry_hash(entry) != entry.hash:
+            reason = "its content does not match its hash (the entry was altered)"
+        if reason:
+            broken.append(BrokenLink(entry.chain, entry.seq, entry.pk, reason))
+            bad_chains.add(entry.chain)
+            continue
+        state[entry.chain] = (entry.seq, entry.hash)
+    for key, head in heads.items():
+        if key in bad_chains:
+            continue
+        last_seq, last_hash = state.get(key, (0, ""))
+        if (head.last_seq, head.last_hash) != (last_seq, last_hash):
+            broken.append(
+                BrokenLink(key, last_seq + 1, None, f"the chain should end at {head.last_seq} but ends at {last_seq}")
+            )
+    for key in state.keys() - heads.keys():
+        broken.append(BrokenLink(key, 1, None, "the chain has no head record"))
+    return checked, sorted(broken, key=lambda b: (b.chain, b.seq))
