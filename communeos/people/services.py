@@ -15,11 +15,20 @@ from communeos.units.models import Level, Unit
 
 @transaction.atomic
 def person_create(
-    *, actor, username: str, full_name: str, password: str | None = None, email: str = "", is_staff: bool = False
+    *,
+    actor,
+    username: str,
+    full_name: str,
+    password: str | None = None,
+    email: str = "",
+    is_staff: bool = False,
+    is_superuser: bool = False,
 ) -> User:
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This username is already taken.")})
-    person = User(username=username, full_name=full_name, email=email, is_staff=is_staff)
+    person = User(
+        username=username, full_name=full_name, email=email, is_staff=is_staff or is_superuser, is_superuser=is_superuser
+    )
     if password:
         person.set_password(password)
     else:

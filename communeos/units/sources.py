@@ -33,17 +33,47 @@ EXPECTED = {
     "communes before": 10035,
 }
 
-# The legal basis of each line of lineage, as data. The provinces were merged by a
-# resolution of the National Assembly; the communes of each new province by one
-# resolution of its Standing Committee (1654–1687/NQ-UBTVQH15 of 16 June 2025). Only
-# the numbers we could confirm from the text are listed; the others stay blank.
+# The legal basis of each line of lineage, as data. The provinces were merged by
+# Resolution 202/2025/QH15 of the National Assembly (12 June 2025); the communes of each
+# new province by one resolution of its Standing Committee, 1654–1687/NQ-UBTVQH15 of
+# 16 June 2025, keyed here by the new province's code. Each number was read from the
+# resolution's own header and closing article (see README, "Administrative map").
 PROVINCE_RESOLUTION = "202/2025/QH15"
 COMMUNE_RESOLUTIONS = {
-    "20": "1672/NQ-UBTVQH15",  # Lạng Sơn
-    "14": "1681/NQ-UBTVQH15",  # Sơn La
-    "12": "1670/NQ-UBTVQH15",  # Lai Châu
-    "66": "1660/NQ-UBTVQH15",  # Đắk Lắk
-    "25": "1676/NQ-UBTVQH15",  # Phú Thọ
+    "01": "1656/NQ-UBTVQH15",
+    "04": "1657/NQ-UBTVQH15",
+    "08": "1684/NQ-UBTVQH15",
+    "11": "1661/NQ-UBTVQH15",
+    "12": "1670/NQ-UBTVQH15",
+    "14": "1681/NQ-UBTVQH15",
+    "15": "1673/NQ-UBTVQH15",
+    "19": "1683/NQ-UBTVQH15",
+    "20": "1672/NQ-UBTVQH15",
+    "22": "1679/NQ-UBTVQH15",
+    "24": "1658/NQ-UBTVQH15",
+    "25": "1676/NQ-UBTVQH15",
+    "31": "1669/NQ-UBTVQH15",
+    "33": "1666/NQ-UBTVQH15",
+    "37": "1674/NQ-UBTVQH15",
+    "38": "1686/NQ-UBTVQH15",
+    "40": "1678/NQ-UBTVQH15",
+    "42": "1665/NQ-UBTVQH15",
+    "44": "1680/NQ-UBTVQH15",
+    "46": "1675/NQ-UBTVQH15",
+    "48": "1659/NQ-UBTVQH15",
+    "51": "1677/NQ-UBTVQH15",
+    "52": "1664/NQ-UBTVQH15",
+    "56": "1667/NQ-UBTVQH15",
+    "66": "1660/NQ-UBTVQH15",
+    "68": "1671/NQ-UBTVQH15",
+    "75": "1662/NQ-UBTVQH15",
+    "79": "1685/NQ-UBTVQH15",
+    "80": "1682/NQ-UBTVQH15",
+    "82": "1663/NQ-UBTVQH15",
+    "86": "1687/NQ-UBTVQH15",
+    "91": "1654/NQ-UBTVQH15",
+    "92": "1668/NQ-UBTVQH15",
+    "96": "1655/NQ-UBTVQH15",
 }
 
 NEW_COLUMNS = ["province", "provinceCode", "provinceKey", "ward", "wardShort", "wardType", "wardCode", "wardKey"]
@@ -190,6 +220,27 @@ def _short(name: str, kinds: dict) -> str:
         if name.startswith(prefix + " "):
             return name[len(prefix) + 1 :]
     return name
+
+
+def _split_targets(old_key: str, targets: list[dict], conv: dict, prov_key: str) -> list[str]:
+    """The new units an old commune that was split went to, without the package's known
+    homonym error: two old communes of the same name that end in one new province get each
+    other's destination as an extra, non-default target (e.g. Xã Hồng Phong of Bình Gia
+    and of Cao Lộc, Lạng Sơn; Resolution 1672/NQ-UBTVQH15 art. 1 cl. 10 and 58). Such a
+    target, when it is where the namesake went by default or whole, is dropped."""
+    name = old_key.rsplit("_", 1)[-1]
+    namesake_targets = set()
+    for other_key, other_targets in conv["DICT_PROVINCE_WARD_DIVIDED"][prov_key].items():
+        if other_key != old_key and other_key.rsplit("_", 1)[-1] == name:
+            namesake_targets |= {t.get("newWardKey") for t in other_targets if t.get("isDefaultNewWard")}
+    for ward_key, olds in conv["DICT_PROVINCE_WARD_NO_DIVIDED"].get(prov_key, {}).items():
+        if any(o != old_key and o.rsplit("_", 1)[-1] == name for o in olds):
+            namesake_targets.add(ward_key)
+    return [
+        t.get("newWardKey", "")
+        for t in targets
+        if t.get("isDefaultNewWard") or t.get("newWardKey") not in namesake_targets
+    ]
 
 
 def read_map(files: SourceFiles | None = None) -> UnitMap:
@@ -363,8 +414,8 @@ def read_map(files: SourceFiles | None = None) -> UnitMap:
                 link(old_key, prov_key, ward_key)
     for prov_key, divided in conv["DICT_PROVINCE_WARD_DIVIDED"].items():
         for old_key, targets in divided.items():
-            for target in targets:
-                link(old_key, prov_key, target.get("newWardKey", ""))
+            for ward_key in _split_targets(old_key, targets, conv, prov_key):
+                link(old_key, prov_key, ward_key)
     for old_key, targets in edges.items():
         share = "whole" if len(targets) == 1 else "part"
         for new_key, prov_key in sorted(targets):

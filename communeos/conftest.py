@@ -1,0 +1,77 @@
+"""The shared test base: the real administrative map, loaded once per test database, and
+the small cast of STYLE.md on real Lạng Sơn communes."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+
+from communeos.people import services
+from communeos.people.models import Position, User
+from communeos.units.models import Level, Unit
+
+COMMUNE_A = "06529"  # Xã Lộc Bình, Lạng Sơn
+COMMUNE_B = "06565"  # Xã Khuất Xá, Lạng Sơn
+PROVINCE = "20"  # Tỉnh Lạng Sơn
+OTHER_PROVINCE = "14"  # Tỉnh Sơn La
+PASSWORD = "a-long-test-password-1"
+
+
+def ensure_unit_map() -> None:
+    if not Unit.objects.filter(level=Level.COMMUNE, code=COMMUNE_A).exists():
+        call_command("load_units", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_units", verbosity=0)
+
+
+def current(code: str, level: str = Level.COMMUNE) -> Unit:
+    return Unit.objects.get(level=level, code=code, valid_to=None)
+
+
+@dataclass
+class Cast:
+    commune_a: Unit
+    commune_b: Unit
+    province: Unit
+    officer_a: User
+    chair_a: User
+    provincial: User
+    officer_b: User
+    outsider: User  # an officer of a commune of another province
+
+
+def make_person(username: str, unit: Unit, position: str, start: date = date(2025, 7, 1)) -> User:
+    person = services.person_create(actor=None, username=username, full_name=username.title(), password=PASSWORD)
+    services.assignment_create(
+        actor=None, person=person, unit=unit, position=Position.objects.get(code=position), start=start
+    )
+    return person
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    ensure_unit_map()
+    a, b, province = current(COMMUNE_A), current(COMMUNE_B), current(PROVINCE, Level.PROVINCE)
+    other = Unit.objects.filter(level=Level.COMMUNE, province__code=OTHER_PROVINCE, valid_to=None).first()
+    return Cast(
+        commune_a=a,
+        commune_b=b,
+        province=province,
+        officer_a=make_person("officer.a", a, "onestop_officer"),
+        chair_a=make_person("chair.a", a, "commune_chair"),
+        provincial=make_person("provincial", province, "department_officer"),
+        officer_b=make_person("officer.b", b, "onestop_officer"),
+        outsider=make_person("outsider", other, "onestop_officer"),
+    )
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return services.person_create(
+        actor=None, username="sysadmin", full_name="System Admin", password=PASSWORD, is_superuser=True
+    )
