@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 
 from communeos.people import services
 from communeos.people.models import Position, User
@@ -23,10 +25,30 @@ def ensure_unit_map() -> None:
         call_command("load_units", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language (Vietnamese), whatever ran before it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture
+def english():
+    """For tests that read a message's English wording."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_units", verbosity=0)
+
+
+@pytest.fixture
+def unit_map(db) -> None:
+    """The real map, for tests that read it without the cast (a browser test's flush may have emptied it)."""
+    ensure_unit_map()
 
 
 def current(code: str, level: str = Level.COMMUNE) -> Unit:

@@ -80,5 +80,7 @@ def load_demo_people() -> list[tuple[str, str, str]]:
         )
     accounts.append(("admin", "System administrator (superuser)", "—"))
     if not WorkingGroup.objects.filter(unit=province, name=GROUP_NAME).exists():
-        services.working_group_create(actor=None, province=province, name=GROUP_NAME, communes=communes, members=members)
+        services.working_group_create(
+            actor=None, province=province, name=GROUP_NAME, communes=communes, members=members
+        )
     return accounts

@@ -75,7 +75,9 @@ class Assignment(TimeStampedModel):
         ordering = ["-start"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="assignment_end_after_start"
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="assignment_end_after_start",
+                violation_error_message=_("The assignment ends before it starts."),
             )
         ]
         indexes = [models.Index(fields=["person", "start"]), models.Index(fields=["unit", "start"])]

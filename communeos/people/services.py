@@ -27,7 +27,11 @@ def person_create(
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This username is already taken.")})
     person = User(
-        username=username, full_name=full_name, email=email, is_staff=is_staff or is_superuser, is_superuser=is_superuser
+        username=username,
+        full_name=full_name,
+        email=email,
+        is_staff=is_staff or is_superuser,
+        is_superuser=is_superuser,
     )
     if password:
         person.set_password(password)

@@ -26,7 +26,7 @@ def reference():
     return {(w["level3_id"], s["new_id"]) for p in data["data"] for w in p["level3s"] for s in w["splits"]}
 
 
-def test_loaded_lineage_agrees_with_the_reference_except_for_investigated_differences(db, reference, capsys):
+def test_loaded_lineage_agrees_with_the_reference_except_for_investigated_differences(unit_map, reference, capsys):
     # Communes only: the reference has no rows for the five island districts that became
     # special zones, which our lineage links district → special zone.
     loaded = set(
@@ -45,7 +45,7 @@ def test_loaded_lineage_agrees_with_the_reference_except_for_investigated_differ
     assert sorted(only_reference - known.keys()) == []
 
 
-def test_the_disagreements_the_resolutions_settle_go_the_packages_way(db, reference):
+def test_the_disagreements_the_resolutions_settle_go_the_packages_way(unit_map, reference):
     # Resolution 1674/NQ-UBTVQH15 art. 1 cl. 24: Quang Trung (Vụ Bản) → xã Hiển Khánh.
     assert Succession.objects.filter(predecessor__code="13768", successor__code="13753").exists()
     assert ("13768", "13753") not in reference

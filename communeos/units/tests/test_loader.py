@@ -35,14 +35,14 @@ def refuse(files, match: str):
     return str(exc.value)
 
 
-def test_a_second_run_changes_nothing(db, capsys):
+def test_a_second_run_changes_nothing(unit_map, capsys):
     before = state()
     call_command("load_units")
     assert "0 created, 0 updated, 0 lines of lineage added" in capsys.readouterr().out
     assert state() == before
 
 
-def test_a_changed_name_is_updated_in_place_and_audited(db, files):
+def test_a_changed_name_is_updated_in_place_and_audited(unit_map, files):
     dataset, converter = files
     with sqlite3.connect(dataset) as conn:
         conn.execute("UPDATE admin_units SET ward = 'Xã Lộc Bình Mới' WHERE wardCode = '06529'")
@@ -53,7 +53,7 @@ def test_a_changed_name_is_updated_in_place_and_audited(db, files):
     assert entry.changes["source"] == [None, "vietnamadminunits 1.0.4 (local files)"]
 
 
-def test_it_refuses_a_partial_dataset(db, files):
+def test_it_refuses_a_partial_dataset(unit_map, files):
     with sqlite3.connect(files[0]) as conn:
         conn.execute("DELETE FROM admin_units WHERE wardCode IN ('06529', '06565')")
     message = refuse(files, "refused")
@@ -61,36 +61,36 @@ def test_it_refuses_a_partial_dataset(db, files):
     assert "converter: new unit tinhlangson/xalocbinh is not in the dataset" in message
 
 
-def test_it_refuses_a_dataset_missing_a_column(db, files):
+def test_it_refuses_a_dataset_missing_a_column(unit_map, files):
     with sqlite3.connect(files[0]) as conn:
         conn.execute("ALTER TABLE admin_units DROP COLUMN wardCode")
     assert "table admin_units lacks the columns wardCode" in refuse(files, "refused")
 
 
-def test_it_refuses_a_file_that_is_not_a_database(db, files):
+def test_it_refuses_a_file_that_is_not_a_database(unit_map, files):
     files[0].write_bytes(b"this is not sqlite" * 100)
     assert "not a readable SQLite database" in refuse(files, "refused")
 
 
-def test_it_refuses_a_truncated_converter(db, files):
+def test_it_refuses_a_truncated_converter(unit_map, files):
     text = files[1].read_text()
     files[1].write_text(text[: len(text) // 2])
     assert "converter_2025.json: not valid JSON" in refuse(files, "refused")
 
 
-def test_it_refuses_a_converter_that_loses_communes(db, files):
+def test_it_refuses_a_converter_that_loses_communes(unit_map, files):
     data = json.loads(files[1].read_text())
     del data["DICT_PROVINCE_WARD_NO_DIVIDED"]["tinhlangson"]
     files[1].write_text(json.dumps(data))
     assert "new communes have no predecessor" in refuse(files, "refused")
 
 
-def test_it_refuses_a_malformed_code(db, files):
+def test_it_refuses_a_malformed_code(unit_map, files):
     with sqlite3.connect(files[0]) as conn:
         conn.execute("UPDATE admin_units SET wardCode = '65X9' WHERE wardCode = '06529'")
     assert "code '65X9' is not 5 digits" in refuse(files, "refused")
 
 
-def test_a_missing_file_is_named(db, files, tmp_path):
+def test_a_missing_file_is_named(unit_map, files, tmp_path):
     files[0].unlink()
     assert "dataset.db: file not found" in refuse(files, "refused")

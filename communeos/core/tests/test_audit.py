@@ -1,0 +1,115 @@
+"""The audit trail: every service write appends an entry; entries are append-only and
+hash-chained; `audit_verify` finds the first broken link."""
+
+from datetime import date
+from importlib import import_module
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from communeos.core.models import AuditEntry
+from communeos.people import services
+from communeos.people.models import Position
+
+
+def latest(action: str) -> AuditEntry:
+    return AuditEntry.objects.filter(action=action).latest("id")
+
+
+def test_a_service_write_records_who_what_which_unit_and_the_changes(cast):
+    assignment = cast.officer_a.assignments.get()
+    services.assignment_update(actor=cast.chair_a, assignment=assignment, end=date(2026, 12, 31))
+    entry = latest("assignment.update")
+    assert entry.actor == cast.chair_a and entry.actor_label == "chair.a"
+    assert entry.unit == cast.commune_a
+    assert entry.object_type == "people.assignment" and entry.object_id == str(assignment.pk)
+    assert entry.changes == {"end": [None, "2026-12-31"]}
+
+
+def test_a_refused_write_leaves_no_entry(cast):
+    before = AuditEntry.objects.count()
+    with pytest.raises(ValidationError):
+        services.assignment_create(
+            actor=None,
+            person=cast.officer_a,
+            unit=cast.commune_a,
+            position=Position.objects.get(code="specialist"),
+            start=date(2025, 9, 1),
+            end=date(2025, 8, 1),
+        )
+    assert AuditEntry.objects.count() == before
+
+
+def test_entries_of_one_unit_form_a_chain(cast):
+    entries = list(AuditEntry.objects.filter(chain=cast.commune_a.pk).order_by("seq"))
+    assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(entries, entries[1:], strict=False))
+
+
+def test_the_database_refuses_to_update_an_entry(cast):
+    entry = AuditEntry.objects.filter(chain=cast.commune_a.pk).first()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(action="tampered")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the DELETE trigger exists on PostgreSQL only")
+def test_postgresql_refuses_to_delete_an_entry(cast):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(chain=cast.commune_a.pk).delete()
+
+
+def tamper(sql: str, params: list) -> None:
+    """Change the table behind the application's back, as someone with database access would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_append_only")
+            cursor.execute(sql, params)
+            cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER core_auditentry_append_only")
+        else:
+            cursor.execute("DROP TRIGGER core_auditentry_append_only")
+            cursor.execute(sql, params)
+            cursor.execute(import_module("communeos.core.migrations.0003_audit_append_only").SQLITE_FORWARD)
+
+
+def test_audit_verify_passes_on_an_intact_trail(cast, capsys):
+    call_command("audit_verify")
+    assert "Audit trail intact" in capsys.readouterr().out
+
+
+def test_audit_verify_catches_a_row_altered_in_the_database(cast):
+    entry = AuditEntry.objects.filter(chain=cast.commune_a.pk).order_by("seq")[1]
+    tamper("UPDATE core_auditentry SET changes = %s WHERE id = %s", ['{"end": [null, "2030-01-01"]}', entry.pk])
+    with pytest.raises(CommandError) as exc:
+        call_command("audit_verify")
+    message = str(exc.value)
+    assert f"First broken link: chain {cast.commune_a.pk}, position 2 (entry #{entry.pk})" in message
+    assert "does not match its hash" in message
+
+
+def test_audit_verify_catches_a_removed_entry(cast):
+    entries = AuditEntry.objects.filter(chain=cast.commune_a.pk).order_by("seq")
+    middle = entries[0]
+    tamper("DELETE FROM core_auditentry WHERE id = %s", [middle.pk])
+    with pytest.raises(CommandError, match="entries 1..1 are missing"):
+        call_command("audit_verify")
+
+
+def test_audit_verify_catches_the_newest_entry_removed(cast):
+    last = AuditEntry.objects.filter(chain=cast.commune_a.pk).order_by("-seq").first()
+    tamper("DELETE FROM core_auditentry WHERE id = %s", [last.pk])
+    with pytest.raises(CommandError, match="the chain should end at"):
+        call_command("audit_verify")
+
+
+def test_administrators_browse_the_trail_by_unit_person_and_date(client, cast, admin_user):
+    client.force_login(admin_user)
+    body = client.get("/audit/", {"unit": cast.commune_b.code}).content.decode()
+    assert "officer.b" in body or "people.assignment" in body
+    assert cast.commune_a.name not in body
+    today = date.today().isoformat()
+    assert client.get("/audit/", {"since": today, "until": today}).context["page"].paginator.count > 0
+    assert client.get("/audit/", {"person": "nobody-like-this"}).context["page"].paginator.count == 0
+    response = client.get("/audit/", {"since": "2025-02-01", "until": "2025-01-01"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "The end date is before the start date." in response.content.decode()

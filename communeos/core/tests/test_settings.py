@@ -1,0 +1,46 @@
+"""Settings: production mode passes `check --deploy`; bad values fail loudly."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+PROD = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 30 + "-a-production-secret-key-with-enough-entropy-123",
+    "ALLOWED_HOSTS": "communeos.example.vn",
+}
+
+
+def manage(*args, env=None):
+    full_env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}} | (env or {})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=full_env, capture_output=True, text=True
+    )
+
+
+def test_check_deploy_is_clean_in_production_mode():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PROD)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_mode_without_a_secret_key_refuses_to_start():
+    result = manage("check", env={"DEBUG": "0"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_malformed_boolean_is_named():
+    result = manage("check", env={"DEBUG": "maybe"})
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_security_headers_and_csp_are_sent(client, db):
+    response = client.get("/accounts/login/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
