@@ -64,9 +64,10 @@ def tamper(sql: str, params: list) -> None:
     """Change the table behind the application's back, as someone with database access would."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_append_only")
+            # A superuser can bypass ordinary triggers for the session; the chain still tells.
+            cursor.execute("SET LOCAL session_replication_role = replica")
             cursor.execute(sql, params)
-            cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER core_auditentry_append_only")
+            cursor.execute("SET LOCAL session_replication_role = origin")
         else:
             cursor.execute("DROP TRIGGER core_auditentry_append_only")
             cursor.execute(sql, params)
