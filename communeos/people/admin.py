@@ -4,6 +4,8 @@ same way as anywhere else and lands in the audit trail."""
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from communeos.people import services
 from communeos.people.models import ApiToken, Assignment, Position, User, WorkingGroup
@@ -20,8 +22,8 @@ class StaffAdmin(NoDeleteMixin, UserAdmin):
     search_fields = ["username", "full_name", "email"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        ("Profile", {"fields": ["full_name", "email"]}),
-        ("Status", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (_("Profile"), {"fields": ["full_name", "email"]}),
+        (_("Status"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
     ]
     add_fieldsets = [(None, {"fields": ["username", "full_name", "password1", "password2"]})]
 
@@ -40,7 +42,7 @@ class StaffAdmin(NoDeleteMixin, UserAdmin):
         fields = {f: getattr(obj, f) for f in ["full_name", "email", "is_active", "is_staff"] if f in form.changed_data}
         services.person_update(actor=request.user, person=User.objects.get(pk=obj.pk), **fields)
         if "is_superuser" in form.changed_data:
-            messages.warning(request, "Superuser status is changed with `manage.py createsuperuser` only.")
+            messages.warning(request, gettext("Superuser status is changed with `manage.py createsuperuser` only."))
 
 
 @admin.register(Position)
@@ -118,9 +120,13 @@ class ApiTokenAdmin(NoDeleteMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         token, raw = services.api_token_create(actor=request.user, person=obj.person, name=obj.name)
         obj.pk = token.pk
-        messages.warning(request, f"Token for {token.name}: {raw} — copy it now, it is not shown again.")
+        messages.warning(
+            request,
+            gettext("Token for %(name)s: %(token)s — copy it now, it is not shown again.")
+            % {"name": token.name, "token": raw},
+        )
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         for token in queryset:
             services.api_token_revoke(actor=request.user, token=token)
