@@ -107,7 +107,6 @@ def otp_setup(request):
 
 @login_required
 def staff_list(request):
-    unit, choices = selectors.current_unit_for(request)
     q = request.GET.get("q", "")[:100]
     people = selectors.staff_list(user=request.user, q=q)
     return render(request, "people/staff_list.html", {"people": people, "q": q})

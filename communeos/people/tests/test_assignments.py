@@ -78,21 +78,21 @@ def test_the_database_refuses_an_inverted_period_even_without_the_service(cast):
         )
 
 
+def admin_add(client, cast, **fields):
+    data = {
+        "person": cast.officer_a.pk,
+        "unit": cast.commune_b.pk,
+        "position": Position.objects.get(code="specialist").pk,
+        "start": "2025-09-01",
+        "note": "",
+    }
+    return client.post("/admin/people/assignment/add/", data | fields, HTTP_ACCEPT_LANGUAGE="en")
+
+
 def test_the_admin_page_shows_the_services_error_on_the_form(client, cast, admin_user):
     client.force_login(admin_user)
     before = counts()
-    response = client.post(
-        "/admin/people/assignment/add/",
-        {
-            "person": cast.officer_a.pk,
-            "unit": cast.commune_b.pk,
-            "position": Position.objects.get(code="specialist").pk,
-            "start": "2025-09-01",
-            "end": "2025-08-01",
-            "note": "",
-        },
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
+    response = admin_add(client, cast, end="2025-08-01")
     assert response.status_code == 200
     assert "before it starts" in response.content.decode()
     assert counts() == before
@@ -100,17 +100,7 @@ def test_the_admin_page_shows_the_services_error_on_the_form(client, cast, admin
 
 def test_the_admin_page_creates_a_secondment_through_the_service(client, cast, admin_user):
     client.force_login(admin_user)
-    response = client.post(
-        "/admin/people/assignment/add/",
-        {
-            "person": cast.officer_a.pk,
-            "unit": cast.commune_b.pk,
-            "position": Position.objects.get(code="specialist").pk,
-            "start": "2025-09-01",
-            "end": "2025-12-31",
-            "note": "secondment",
-        },
-    )
+    response = admin_add(client, cast, end="2025-12-31", note="secondment")
     assert response.status_code == 302
     created = Assignment.objects.get(person=cast.officer_a, unit=cast.commune_b)
     assert AuditEntry.objects.filter(action="assignment.create", object_id=str(created.pk), actor=admin_user).exists()
