@@ -20,6 +20,12 @@ OTHER_PROVINCE = "14"  # Tỉnh Sơn La
 PASSWORD = "a-long-test-password-1"
 
 
+def pytest_configure(config):
+    # Tests create many accounts; the production hasher (PBKDF2, deliberately slow) would
+    # dominate the run. Sign-in tests still go through Django's real authentication.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def ensure_unit_map() -> None:
     if not Unit.objects.filter(level=Level.COMMUNE, code=COMMUNE_A).exists():
         call_command("load_units", verbosity=0)
@@ -30,6 +36,13 @@ def default_language():
     """Every test starts in the default language (Vietnamese), whatever ran before it."""
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files go to the test's own folder, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    yield settings.MEDIA_ROOT
 
 
 @pytest.fixture

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "communeos.core",
     "communeos.units",
     "communeos.people",
+    "communeos.onestop",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +227,16 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# One-stop shop and uploads.
+# The address printed in QR codes on receipts (the public look-up page lives under it).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10) * 1_000_000
+DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES * 4  # a whole online submission with its scans
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
+# Public look-ups and online submissions allowed per client address per minute (per process).
+PUBLIC_RATE_PER_MINUTE = env_int("PUBLIC_RATE_PER_MINUTE", 30)
+PUBLIC_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
 
 # The public API: per-page sizes.
 NINJA_PAGINATION_PER_PAGE = 100

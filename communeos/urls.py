@@ -3,11 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from communeos.core.api import api
+from communeos.onestop.urls import public_urlpatterns
 
 urlpatterns = [
     path("", include("communeos.core.urls")),
     path("units/", include("communeos.units.urls")),
     path("", include("communeos.people.urls")),
+    path("onestop/", include("communeos.onestop.urls")),
+    path("", include(public_urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -100,3 +100,30 @@ def access_person(user, person_id) -> Model:
         return people_visible_to(user).get(pk=person_id)
     except (User.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# One-stop dossiers ------------------------------------------------------------------------
+
+
+def dossiers_visible_to(user) -> QuerySet:
+    """Dossiers received by a unit `user` sees, or transferred to one for handling."""
+    from communeos.onestop.models import Dossier
+
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return Dossier.objects.all()
+    visible = units_visible_to(user).values("pk")
+    return Dossier.objects.filter(Q(unit__in=visible) | Q(holder_unit__in=visible))
+
+
+def access_dossier(user, code: str) -> Model:
+    """One dossier by its code, or 404 (the same for 'absent' and 'not yours')."""
+    from communeos.onestop.models import Dossier
+
+    try:
+        return (
+            dossiers_visible_to(user)
+            .select_related("unit", "holder_unit", "procedure_version__procedure", "handler", "received_by")
+            .get(code=code)
+        )
+    except (Dossier.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

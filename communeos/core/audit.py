@@ -72,6 +72,7 @@ def record(
     changes: dict[str, Any] | None = None,
     object_type: str | None = None,
     object_id: str | int | None = None,
+    actor_label: str | None = None,
 ) -> AuditEntry:
     """Append one entry. Must run inside the service's transaction, so the entry and the
     write it describes are committed, or rolled back, together."""
@@ -90,7 +91,7 @@ def record(
         seq=head.last_seq + 1,
         at=timezone.now(),
         actor=actor,
-        actor_label=actor.get_username() if actor else "system",
+        actor_label=actor.get_username() if actor else (actor_label or "system"),
         action=action,
         object_type=object_type or "",
         object_id="" if object_id is None else str(object_id),

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 
@@ -62,3 +64,96 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"
+
+
+class Counter(models.Model):
+    """The last number given in one series of one unit for one period. See `core.numbering`."""
+
+    series = models.CharField(max_length=40)
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(max_length=20)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["series", "unit", "period"], name="counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.unit_id} {self.period}: {self.last}"
+
+
+class CalendarOverride(TimeStampedModel):
+    """A change to the working-day calendar decided by the Government or a province:
+    a compensating working Saturday, an extra day off, or the counter open on a day off.
+
+    The range `start`..`end` is inclusive; with `weekday` set, the override applies only to
+    that weekday inside the range ("every Saturday morning of 2026" is one row). With no
+    province it applies to the whole country. How overrides combine with the holiday table
+    is described in `communeos.core.calendar`; writes go through
+    `communeos.core.services.calendar_override_create`.
+    """
+
+    class Kind(models.TextChoices):
+        WORKING = "working", _("working day")
+        DAY_OFF = "day_off", _("day off")
+        RECEIVING = "receiving", _("receiving only")
+
+    province = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("province"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "province"},
+        help_text=_("Empty: the whole country."),
+    )
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"), blank=True, help_text=_("Inclusive. Empty: the same day."))
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=Kind.choices,
+        help_text=_("A receiving day opens the counter; it does not count towards deadlines."),
+    )
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"),
+        null=True,
+        blank=True,
+        choices=list(WEEKDAYS.items()),
+        help_text=_("Only this weekday inside the period. Empty: every day of the period."),
+    )
+    opens = models.TimeField(_("counter opens"), null=True, blank=True)
+    closes = models.TimeField(_("counter closes"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=255)
+    legal_basis = models.CharField(_("legal basis"), max_length=255)
+
+    class Meta:
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+        ordering = ["-start", "province_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")),
+                name="calendar_override_period",
+                violation_error_message=_("The override ends before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__isnull=True) | Q(weekday__lte=6),
+                name="calendar_override_weekday",
+                violation_error_message=_("The weekday must be Monday to Sunday."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="receiving") | Q(opens__isnull=True, closes__isnull=True),
+                name="calendar_override_hours_for_receiving",
+                violation_error_message=_("Counter hours apply to receiving days only."),
+            ),
+            models.CheckConstraint(
+                condition=Q(opens__isnull=True) | Q(closes__isnull=True) | Q(closes__gt=F("opens")),
+                name="calendar_override_hours_order",
+                violation_error_message=_("The counter closes before it opens."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        period = f"{self.start}" if self.end in (None, self.start) else f"{self.start}–{self.end}"
+        return f"{period} {self.get_kind_display()}: {self.reason}"

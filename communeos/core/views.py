@@ -10,8 +10,10 @@ from communeos.core.forms import AuditFilterForm
 from communeos.core.selectors import audit_entries
 
 
-@login_required
 def home(request):
+    """Staff see their work; citizens (no account) see the public services."""
+    if not request.user.is_authenticated:
+        return render(request, "core/public_home.html")
     return render(request, "core/home.html")
 
 

@@ -1,0 +1,91 @@
+"""Uploaded files: the type is read from the content, never from the name.
+
+Accepted: PDF, JPEG, PNG. An image must also decode (Pillow), and a PDF must open
+(pypdf), so a renamed or truncated file is refused with a message saying why.
+"""
+
+import hashlib
+import io
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+SIGNATURES = [
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+]
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    name: str
+    content: bytes
+    content_type: str
+    sha256: str
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+
+def sniff(content: bytes) -> str | None:
+    """The type the content really is (of the accepted ones), or None."""
+    for signature, content_type in SIGNATURES:
+        if content.startswith(signature):
+            return content_type
+    return None
+
+
+def _decodes(content: bytes, content_type: str) -> bool:
+    try:
+        if content_type == "application/pdf":
+            from pypdf import PdfReader
+
+            return len(PdfReader(io.BytesIO(content)).pages) > 0
+        from PIL import Image
+
+        with Image.open(io.BytesIO(content)) as image:
+            image.verify()
+        return True
+    except Exception:  # noqa: BLE001 — any decoder failure means the same: not a usable file
+        return False
+
+
+def check_upload(upload) -> CheckedUpload:
+    """Read an uploaded file (Django's UploadedFile or anything with .name and .read())
+    and return it checked, or raise ValidationError naming the file and the problem."""
+    name = getattr(upload, "name", "") or _("file")
+    limit = settings.UPLOAD_MAX_BYTES
+    size = getattr(upload, "size", None)
+    if size is not None and size > limit:
+        raise ValidationError(_too_big(name, size, limit), code="size")
+    content = upload.read()
+    if len(content) > limit:
+        raise ValidationError(_too_big(name, len(content), limit), code="size")
+    if not content:
+        raise ValidationError(_("%(name)s is empty.") % {"name": name}, code="empty")
+    content_type = sniff(content)
+    if content_type is None:
+        raise ValidationError(
+            _("%(name)s is not a PDF, JPEG or PNG file (whatever its name says).") % {"name": name}, code="type"
+        )
+    if not _decodes(content, content_type):
+        raise ValidationError(
+            _("%(name)s looks like a %(type)s file but cannot be opened: it is damaged or disguised.")
+            % {"name": name, "type": content_type.split("/")[-1].upper()},
+            code="damaged",
+        )
+    return CheckedUpload(
+        name=name[:200], content=content, content_type=content_type, sha256=hashlib.sha256(content).hexdigest()
+    )
+
+
+def _too_big(name: str, size: int, limit: int) -> str:
+    return _("%(name)s is %(size).1f MB; the limit is %(limit).0f MB.") % {
+        "name": name,
+        "size": size / 1_000_000,
+        "limit": limit / 1_000_000,
+    }

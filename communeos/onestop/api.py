@@ -1,0 +1,479 @@
+"""The one-stop shop's API.
+
+Public (no account): the procedure catalogue, online submission (multipart, one file field
+per paper named `paper_<id>`, and an `Idempotency-Key` header so that a retried submission
+returns the same dossier), the status look-up by code (no personal data, rate-limited), and
+the citizen's rating. Staff (session or Bearer token): dossiers in scope, intake at the
+counter, every workflow action, the printable forms and the statistics.
+"""
+
+from datetime import date, datetime, time
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from ninja import Field, Form, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from communeos.core import access, audit
+from communeos.core.ratelimit import allow
+from communeos.onestop import printing, selectors, services, statistics
+from communeos.onestop.models import Channel, Dossier, Status
+from communeos.onestop.services import Upload
+from communeos.units.api import UnitRef
+from communeos.units.models import Level, Unit
+
+router = Router(tags=["one-stop shop"])
+
+
+class PaperOut(Schema):
+    id: int
+    name_vi: str
+    name_en: str
+    required: bool
+
+
+class ProcedureOut(Schema):
+    code: str
+    national_code: str
+    name_vi: str
+    name_en: str
+    field_vi: str
+    field_en: str
+    version: int
+    effective_from: date
+    effective_to: date | None
+    legal_basis: str
+    fee: int
+    fee_note: str
+    days: int = Field(description="Time limit in working days; 0 = the same day")
+    cutoff: time | None = Field(description="Same-day procedures: received after this hour, due the next working day")
+    time_note: str
+    online_allowed: bool
+    papers: list[PaperOut]
+
+    @staticmethod
+    def of(procedure) -> dict:
+        version = procedure.current_versions[0]
+        return {
+            "code": procedure.code,
+            "national_code": procedure.national_code,
+            "name_vi": procedure.name_vi,
+            "name_en": procedure.name_en,
+            "field_vi": procedure.field_vi,
+            "field_en": procedure.field_en,
+            "version": version.version,
+            "effective_from": version.effective_from,
+            "effective_to": version.effective_to,
+            "legal_basis": version.legal_basis,
+            "fee": version.fee,
+            "fee_note": version.fee_note,
+            "days": version.days,
+            "cutoff": version.cutoff,
+            "time_note": version.time_note,
+            "online_allowed": version.online_allowed,
+            "papers": list(version.papers.all()),
+        }
+
+
+class PublicStatusOut(Schema):
+    code: str
+    procedure: str
+    unit: str
+    status: str
+    status_label: str
+    received_on: datetime
+    appointment_at: datetime | None
+    missing: list[str] = Field(description="Papers to bring, when the commune asked for more")
+    resolved_at: datetime | None
+    can_rate: bool
+
+
+class SubmissionOut(Schema):
+    code: str
+    status: str
+    received_at: datetime
+    appointment_at: datetime
+    lookup_url: str
+    replayed: bool = Field(description="True when this Idempotency-Key had already created the dossier")
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+class RatingIn(Schema):
+    rating: str = Field(description="satisfied, neutral or dissatisfied")
+    comment: str = ""
+
+
+def _error(error: ValidationError) -> dict:
+    errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+    return {"detail": " ".join(m for messages in errors.values() for m in messages), "errors": errors}
+
+
+def _public_status(code: str):
+    status = selectors.dossier_public_status(code)
+    if status is None:
+        raise Http404
+    return status
+
+
+# Public --------------------------------------------------------------------------------------
+
+
+@router.get("/procedures/", response=list[ProcedureOut], auth=None, summary="The procedure catalogue in force today")
+def procedures(request):
+    return [ProcedureOut.of(p) for p in selectors.procedure_list()]
+
+
+@router.get("/procedures/{code}/", response=ProcedureOut, auth=None, summary="One procedure")
+def procedure(request, code: str):
+    found = selectors.procedure_by_code(code)
+    if found is None:
+        raise Http404
+    return ProcedureOut.of(found)
+
+
+class SubmissionIn(Schema):
+    procedure: str = Field(description="Procedure code, e.g. birth-registration")
+    commune: str = Field(description="Code of the commune applied to, e.g. 06529")
+    applicant_name: str
+    applicant_id_number: str
+    applicant_phone: str
+    applicant_address: str
+    applicant_email: str = ""
+    consent: bool = Field(description="Consent to the processing of the personal data in the dossier")
+
+
+@router.post(
+    "/public/dossiers/",
+    response={201: SubmissionOut, 200: SubmissionOut, 422: ErrorOut, 429: ErrorOut},
+    auth=None,
+    summary="Submit a dossier online (multipart; files as paper_<id>)",
+)
+def submit(request, data: Form[SubmissionIn]):
+    if not allow(request, "apply"):
+        return 429, {"detail": "Too many requests; wait a minute."}
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 64:
+        return 422, {"detail": "Idempotency-Key is at most 64 characters.", "errors": {}}
+    key = f"api:{key}" if key else None
+    procedure = selectors.procedure_by_code(data.procedure)
+    commune = Unit.objects.in_force_on(timezone.localdate()).filter(level=Level.COMMUNE, code=data.commune).first()
+    if procedure is None or commune is None:
+        field = "procedure" if procedure is None else "commune"
+        return 422, {"detail": f"Unknown {field}.", "errors": {field: [f"Unknown {field}."]}}
+    uploads = []
+    for name in request.FILES:
+        if not name.startswith("paper_") or not name.removeprefix("paper_").isdigit():
+            return 422, {"detail": f"Unexpected file field {name}; use paper_<id>.", "errors": {}}
+        uploads += [Upload(paper_id=int(name.removeprefix("paper_")), file=f) for f in request.FILES.getlist(name)]
+    try:
+        dossier = services.dossier_receive(
+            actor=None,
+            unit=commune,
+            procedure=procedure,
+            channel=Channel.ONLINE,
+            applicant_name=data.applicant_name,
+            applicant_id_number=data.applicant_id_number,
+            applicant_phone=data.applicant_phone,
+            applicant_address=data.applicant_address,
+            applicant_email=data.applicant_email,
+            consent=data.consent,
+            uploads=uploads,
+            idempotency_key=key,
+        )
+    except ValidationError as error:
+        return 422, _error(error)
+    except IntegrityError:
+        if key is None:
+            raise
+        dossier = Dossier.objects.get(idempotency_key=key)  # a concurrent retry won the race
+        dossier.replayed = True
+    return (200 if dossier.replayed else 201), {
+        "code": dossier.code,
+        "status": dossier.status,
+        "received_at": dossier.received_at,
+        "appointment_at": dossier.appointment_at,
+        "lookup_url": selectors.lookup_url(dossier.code),
+        "replayed": dossier.replayed,
+    }
+
+
+@router.get(
+    "/public/dossiers/{code}/",
+    response={200: PublicStatusOut, 404: ErrorOut, 429: ErrorOut},
+    auth=None,
+    summary="Look a dossier up by code (no personal data; the same 404 for unknown and malformed codes)",
+)
+def public_status(request, code: str):
+    if not allow(request, "lookup"):
+        return 429, {"detail": "Too many requests; wait a minute."}
+    status = selectors.dossier_public_status(code)
+    if status is None:
+        return 404, {"detail": "No dossier has this code."}
+    return status
+
+
+@router.post(
+    "/public/dossiers/{code}/rating/",
+    response={200: PublicStatusOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    auth=None,
+    summary="The citizen's satisfaction with a returned dossier",
+)
+def public_rate(request, code: str, data: RatingIn):
+    if not allow(request, "lookup"):
+        return 429, {"detail": "Too many requests; wait a minute."}
+    dossier = Dossier.objects.filter(code=code).first()
+    if dossier is None:
+        return 404, {"detail": "No dossier has this code."}
+    try:
+        services.dossier_rate(dossier=dossier, rating=data.rating, comment=data.comment)
+    except ValidationError as error:
+        return 422, _error(error)
+    return selectors.dossier_public_status(code)
+
+
+# Staff ---------------------------------------------------------------------------------------
+
+
+class DossierOut(Schema):
+    code: str
+    unit: UnitRef
+    holder_unit: UnitRef
+    procedure: str = Field(alias="procedure_version.procedure.code")
+    procedure_version: int = Field(alias="procedure_version.version")
+    channel: str
+    status: str
+    received_at: datetime
+    due_at: datetime
+    promised_at: datetime | None
+    paused_at: datetime | None
+    supplement_count: int
+    handler: str | None = Field(None, alias="handler.username")
+    completed_at: datetime | None
+    timeliness: str
+    processing_days: float | None
+    returned_at: datetime | None
+    rating: str
+
+
+class EventOut(Schema):
+    at: datetime
+    action: str
+    actor: str | None = Field(None, alias="actor.username")
+    from_unit: str = Field(alias="from_unit.code")
+    to_unit: str = Field(alias="to_unit.code")
+    to_person: str | None = Field(None, alias="to_person.username")
+    status: str
+    stage: str
+    stage_due_at: datetime | None
+    stage_timeliness: str
+    note: str
+
+
+class DossierDetailOut(DossierOut):
+    applicant_name: str
+    applicant_id_number: str
+    applicant_phone: str
+    applicant_address: str
+    applicant_email: str
+    refusal_reason: str
+    stop_reason: str
+    events: list[EventOut]
+    papers: list[str]
+
+    @staticmethod
+    def resolve_papers(obj) -> list[str]:
+        return [paper.name for paper in obj.papers.all()]
+
+    @staticmethod
+    def resolve_events(obj) -> list:
+        return list(obj.events.all())
+
+
+class DossierFilters(Schema):
+    status: Status | None = None
+    procedure: str = ""
+    overdue: bool = False
+    q: str = Field("", description="Part of the code")
+
+
+@router.get("/dossiers/", response=list[DossierOut], summary="Dossiers of the units you may see")
+@paginate(PageNumberPagination, page_size=100)
+def dossiers(request, filters: Query[DossierFilters]):
+    return selectors.dossier_list(
+        user=request.user,
+        status=filters.status or "",
+        procedure=filters.procedure,
+        overdue=filters.overdue,
+        q=filters.q,
+    )
+
+
+def _detail(request, code: str) -> Dossier:
+    """One dossier with its personal data: every such read goes to the audit trail."""
+    dossier = access.access_dossier(request.user, code)
+    with transaction.atomic():
+        audit.record(actor=request.user, action="dossier.view", obj=dossier, unit=dossier.unit_id)
+    return selectors.dossier_detail(dossier)
+
+
+@router.get(
+    "/dossiers/{code}/", response=DossierDetailOut, summary="One dossier with its hand-offs (404 outside scope)"
+)
+def dossier(request, code: str):
+    return _detail(request, code)
+
+
+class CounterIntakeIn(Schema):
+    procedure: str
+    unit: str = Field(description="Code of the receiving commune (one of yours)")
+    applicant_name: str
+    applicant_id_number: str
+    applicant_phone: str
+    applicant_address: str
+    applicant_email: str = ""
+    papers_provided: list[int] = Field(description="Ids of the papers received (see the procedure's papers)")
+
+
+@router.post(
+    "/dossiers/",
+    response={201: DossierDetailOut, 422: ErrorOut},
+    summary="Receive a dossier at the counter",
+)
+def receive(request, data: CounterIntakeIn):
+    procedure = selectors.procedure_by_code(data.procedure)
+    unit = access.units_visible_to(request.user).filter(level=Level.COMMUNE, code=data.unit, valid_to=None).first()
+    if procedure is None or unit is None:
+        field = "procedure" if procedure is None else "unit"
+        return 422, {"detail": f"Unknown {field}.", "errors": {field: [f"Unknown {field}."]}}
+    try:
+        dossier = services.dossier_receive(
+            actor=request.user,
+            unit=unit,
+            procedure=procedure,
+            applicant_name=data.applicant_name,
+            applicant_id_number=data.applicant_id_number,
+            applicant_phone=data.applicant_phone,
+            applicant_address=data.applicant_address,
+            applicant_email=data.applicant_email,
+            papers_provided=data.papers_provided,
+        )
+    except ValidationError as error:
+        return 422, _error(error)
+    return 201, _detail(request, dossier.code)
+
+
+class ActionIn(Schema):
+    handler: str = Field("", description="assign: the username of the specialist")
+    approve: bool = Field(True, description="submit: propose the result (true) or a refusal (false)")
+    reason: str = Field("", description="submit/refuse/request_supplement/apologise/stop: the reason")
+    missing: list[str] = Field([], description="request_supplement: the papers missing")
+    note: str = Field("", description="supplement/transfer/transfer_back: a note")
+    to_unit: str = Field("", description="transfer: code of the unit (the province or a commune of it)")
+    new_due_date: date | None = Field(None, description="apologise: the new date (17:00 that day)")
+    rating: str = Field("", description="return: the citizen's satisfaction, if asked")
+    comment: str = ""
+
+
+def _run_action(request, dossier: Dossier, action: str, data: ActionIn):
+    user = request.user
+    if action == "assign":
+        handler = selectors.handlers_for(dossier).filter(username=data.handler).first()
+        if handler is None:
+            raise ValidationError({"handler": ["Unknown handler for this dossier."]})
+        return services.dossier_assign(actor=user, dossier=dossier, handler=handler)
+    if action == "start":
+        return services.dossier_start(actor=user, dossier=dossier)
+    if action == "submit":
+        return services.dossier_submit(actor=user, dossier=dossier, approve=data.approve, reason=data.reason)
+    if action in {"approve", "refuse"}:
+        return services.dossier_decide(actor=user, dossier=dossier, approve=action == "approve", reason=data.reason)
+    if action == "result_ready":
+        return services.dossier_result_ready(actor=user, dossier=dossier)
+    if action == "return":
+        return services.dossier_return(actor=user, dossier=dossier, rating=data.rating, comment=data.comment)
+    if action == "request_supplement":
+        return services.dossier_request_supplement(
+            actor=user, dossier=dossier, missing=data.missing, reason=data.reason
+        )
+    if action == "supplement":
+        return services.dossier_supplement(actor=user, dossier=dossier, note=data.note)
+    if action == "transfer":
+        unit = selectors.transfer_targets(dossier).filter(code=data.to_unit).first()
+        if unit is None:
+            raise ValidationError({"to_unit": ["Unknown unit in this province."]})
+        return services.dossier_transfer(actor=user, dossier=dossier, to_unit=unit, note=data.note)
+    if action == "transfer_back":
+        return services.dossier_transfer_back(actor=user, dossier=dossier, note=data.note)
+    if action == "apologise":
+        if data.new_due_date is None:
+            raise ValidationError({"new_due_date": ["Give the new date."]})
+        new_due = timezone.make_aware(datetime.combine(data.new_due_date, time(17, 0)))
+        return services.dossier_apologise(actor=user, dossier=dossier, new_due_at=new_due, reason=data.reason)
+    if action == "stop":
+        return services.dossier_stop(actor=user, dossier=dossier, reason=data.reason)
+    raise Http404
+
+
+ACTION_NAMES = (
+    "assign, start, submit, approve, refuse, result_ready, return, request_supplement, supplement, "
+    "transfer, transfer_back, apologise, stop"
+)
+
+
+@router.post(
+    "/dossiers/{code}/actions/{action}/",
+    response={200: DossierDetailOut, 422: ErrorOut},
+    summary="Do one workflow step: " + ACTION_NAMES,
+)
+def dossier_action(request, code: str, action: str, data: ActionIn):
+    dossier = access.access_dossier(request.user, code)
+    try:
+        _run_action(request, dossier, action, data)
+    except ValidationError as error:
+        return 422, _error(error)
+    if not access.dossiers_visible_to(request.user).filter(pk=dossier.pk).exists():
+        raise Http404
+    return 200, _detail(request, code)
+
+
+@router.get(
+    "/dossiers/{code}/forms/{form}.pdf",
+    summary="A printable form as PDF: " + ", ".join(printing.FORMS),
+    response={200: None},
+)
+def dossier_form(request, code: str, form: str):
+    dossier = access.access_dossier(request.user, code)
+    return HttpResponse(printing.render_pdf(dossier, form), content_type="application/pdf")
+
+
+class StatisticsQuery(Schema):
+    start: date | None = None
+    end: date | None = None
+    unit: str = Field("", description="Code of a unit you may see")
+    procedure: str = ""
+    group_by: str = Field("unit", description="unit or procedure")
+
+
+@router.get("/statistics/", summary="Received, resolved early / on time / late, overdue, rates, average time")
+def dossier_statistics(request, query: Query[StatisticsQuery]):
+    params = {"group_by": query.group_by if query.group_by in {"unit", "procedure"} else "unit"}
+    form = statistics.StatisticsForm(None, user=request.user)
+    params = form.filters() | params
+    if query.start:
+        params["start"] = query.start
+    if query.end:
+        params["end"] = query.end
+    if query.procedure:
+        params["procedure"] = query.procedure
+    if query.unit:
+        unit = access.units_visible_to(request.user).filter(code=query.unit, valid_to=None).first()
+        if unit is None:
+            raise Http404
+        params["unit"] = unit
+    return statistics.dossier_statistics(user=request.user, **params).as_dict()

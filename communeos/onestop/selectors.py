@@ -1,0 +1,194 @@
+"""Reads of the one-stop shop. Staff reads start from `access.dossiers_visible_to(user)`;
+the public look-up reads one dossier by code and returns no personal data at all."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.urls import reverse
+from django.utils import timezone
+
+from communeos.core import access
+from communeos.onestop.models import ACTIVE, Dossier, Procedure, ProcedureVersion, Status, SupplementRequest
+from communeos.people.models import Assignment
+from communeos.units.models import Level, Unit
+
+
+def procedure_list(*, day=None) -> QuerySet:
+    """Procedures with a version in force on `day` (today), and that version's papers."""
+    day = day or timezone.localdate()
+    in_force = ProcedureVersion.objects.in_force_on(day).prefetch_related("papers", "steps__positions")
+    return (
+        Procedure.objects.filter(versions__in=ProcedureVersion.objects.in_force_on(day))
+        .distinct()
+        .prefetch_related(Prefetch("versions", queryset=in_force, to_attr="current_versions"))
+    )
+
+
+def procedure_by_code(code: str, *, day=None) -> Procedure | None:
+    return procedure_list(day=day).filter(code=code).first()
+
+
+def dossier_list(*, user, status: str = "", procedure: str = "", unit=None, overdue: bool = False, q: str = ""):
+    qs = access.dossiers_visible_to(user).select_related(
+        "unit", "holder_unit", "procedure_version__procedure", "handler"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if procedure:
+        qs = qs.filter(procedure_version__procedure__code=procedure)
+    if unit is not None:
+        qs = qs.filter(Q(unit=unit) | Q(holder_unit=unit))
+    if overdue:
+        qs = qs.filter(status__in=ACTIVE, paused_at__isnull=True, due_at__lt=timezone.now())
+    if q:
+        qs = qs.filter(code__icontains=q.strip())
+    return qs
+
+
+def dossier_queue(*, user, unit, now: datetime | None = None) -> QuerySet:
+    """What waits for `user` in `unit`: dossiers in progress held there, overdue first, then
+    those due today, then by appointment. A specialist sees the dossiers assigned to them;
+    the one-stop officers and the chair see all those of the unit waiting at their step."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    end_of_today = local.replace(hour=23, minute=59, second=59, microsecond=999999)
+    held = set(Assignment.objects.current().filter(person=user, unit=unit).values_list("position__code", flat=True))
+    waiting = Q(handler=user, status__in=[Status.ASSIGNED, Status.PROCESSING])
+    if held & {"onestop_officer"}:
+        waiting |= Q(status__in=[Status.RECEIVED, Status.APPROVED, Status.RESULT_READY, Status.REFUSED])
+        waiting |= Q(status=Status.SUPPLEMENT)
+    if held & {"commune_chair", "commune_vice_chair"}:
+        waiting |= Q(status=Status.AWAITING_APPROVAL)
+    if unit.level != "commune":  # a provincial department: what was transferred to it
+        waiting |= Q(holder_unit=unit) & ~Q(unit=unit)
+    qs = (
+        access.dossiers_visible_to(user)
+        .filter(holder_unit=unit)
+        .filter(waiting)
+        .annotate(
+            urgency=Case(
+                When(status=Status.SUPPLEMENT, then=Value(3)),
+                When(status__in=[Status.RESULT_READY, Status.REFUSED], then=Value(2)),
+                When(due_at__lt=now, then=Value(0)),
+                When(due_at__lte=end_of_today, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .select_related("procedure_version__procedure", "handler", "unit")
+        .order_by("urgency", "due_at", "id")
+    )
+    return qs
+
+
+def dossier_detail(dossier: Dossier) -> Dossier:
+    """The dossier with everything its page shows, in a fixed number of queries."""
+    return (
+        Dossier.objects.select_related(
+            "unit", "holder_unit", "procedure_version__procedure", "handler", "received_by", "decided_by"
+        )
+        .prefetch_related(
+            "papers",
+            "files",
+            "events__actor",
+            "events__from_unit",
+            "events__to_unit",
+            "events__to_person",
+            "supplement_requests",
+            "apologies",
+            "procedure_version__steps__positions",
+            "procedure_version__papers",
+        )
+        .get(pk=dossier.pk)
+    )
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """What anyone holding a dossier's code may know. No name, no ID number, no address."""
+
+    code: str
+    procedure: str
+    unit: str
+    status: str
+    status_label: str
+    received_on: datetime
+    appointment_at: datetime | None
+    missing: list[str]
+    resolved_at: datetime | None
+    returned: bool
+    can_rate: bool
+
+
+def lookup_url(code: str) -> str:
+    """The public look-up address of a dossier, as printed in the receipt's QR code."""
+    return f"{settings.PUBLIC_BASE_URL}{reverse('onestop_public:lookup_code', args=[code])}"
+
+
+def dossier_public_status(code: str) -> PublicStatus | None:
+    """None for an unknown code and for one that is not even well-formed: the caller answers
+    both the same way."""
+    code = (code or "").strip()
+    if not code or len(code) > 40:
+        return None
+    dossier = (
+        Dossier.objects.select_related("unit", "procedure_version__procedure")
+        .only(
+            "code",
+            "status",
+            "received_at",
+            "due_at",
+            "promised_at",
+            "completed_at",
+            "rating",
+            "unit__name",
+            "procedure_version__procedure__name_vi",
+            "procedure_version__procedure__name_en",
+        )
+        .filter(code=code)
+        .first()
+    )
+    if dossier is None:
+        return None
+    missing: list[str] = []
+    if dossier.status == Status.SUPPLEMENT:
+        request = SupplementRequest.objects.filter(dossier=dossier).order_by("-requested_at").first()
+        missing = list(request.missing) if request else []
+    finished = dossier.status in {Status.RETURNED, Status.STOPPED, Status.REFUSED, Status.RESULT_READY}
+    return PublicStatus(
+        code=dossier.code,
+        procedure=dossier.procedure_version.procedure.name,
+        unit=dossier.unit.name,
+        status=dossier.status,
+        status_label=str(dossier.get_status_display()),
+        received_on=dossier.received_at,
+        appointment_at=None if finished else dossier.appointment_at,
+        missing=missing,
+        resolved_at=dossier.completed_at,
+        returned=dossier.status == Status.RETURNED,
+        can_rate=dossier.status == Status.RETURNED and not dossier.rating,
+    )
+
+
+def handlers_for(dossier: Dossier):
+    """Staff of the dossier's unit who examine this procedure (for the assignment form)."""
+    from communeos.onestop.services import steps_by_stage
+    from communeos.people.models import User
+
+    codes = [p.code for p in steps_by_stage(dossier.procedure_version)["process"].positions.all()]
+    people = Assignment.objects.current().filter(unit=dossier.holder_unit, position__code__in=codes)
+    return User.objects.filter(pk__in=people.values("person_id"), is_active=True).order_by("full_name")
+
+
+def transfer_targets(dossier: Dossier) -> QuerySet:
+    """Where a dossier may be transferred: the province (its departments) or another commune
+    of the same province, in force today."""
+    province = dossier.unit.province_id
+    return (
+        Unit.objects.filter(Q(pk=province) | Q(province_id=province, level=Level.COMMUNE))
+        .filter(valid_to__isnull=True)
+        .exclude(pk=dossier.unit_id)
+        .order_by("-level", "name")
+    )

@@ -1,0 +1,879 @@
+"""Writes of the one-stop shop: intake, the workflow, supplements, transfers, apologies,
+ratings, and the catalogue. Every function here is one transaction and one audit entry.
+
+Who may do a step is data: each step of a procedure version names the positions that
+perform it (`ProcedureStep.positions`); `_require_stage` checks the actor holds one of them,
+today, in the unit that now handles the dossier. `at` is the moment of the act; it defaults
+to now and is only set by the demo loader, which replays a year of work.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from communeos.core import audit, calendar
+from communeos.core.citizen_id import validate_citizen_id
+from communeos.core.numbering import next_number
+from communeos.core.uploads import CheckedUpload, check_upload
+from communeos.onestop.models import (
+    ACTIVE,
+    Apology,
+    Channel,
+    Dossier,
+    DossierFile,
+    DossierPaper,
+    Event,
+    Procedure,
+    ProcedurePaper,
+    ProcedureStep,
+    ProcedureVersion,
+    Rating,
+    Stage,
+    Status,
+    SupplementRequest,
+    Timeliness,
+)
+from communeos.people.models import Assignment
+from communeos.units.models import Level, Unit
+
+STAGE_ORDER = [Stage.RECEIVE, Stage.PROCESS, Stage.APPROVE, Stage.RETURN]
+D = Decimal
+
+
+@dataclass
+class Upload:
+    """A file given with a dossier: for which paper of the checklist (a ProcedurePaper id)."""
+
+    paper_id: int | None
+    file: object  # an UploadedFile, or anything with .name and .read()
+
+
+# The clock ---------------------------------------------------------------------------------
+
+
+def _province(dossier_or_unit) -> int:
+    unit = dossier_or_unit.unit if isinstance(dossier_or_unit, Dossier) else dossier_or_unit
+    return unit.province_id or unit.pk
+
+
+def steps_by_stage(version: ProcedureVersion) -> dict[str, ProcedureStep]:
+    cache = version.__dict__.setdefault("_steps_by_stage", None)
+    if cache is None:
+        cache = {step.stage: step for step in version.steps.prefetch_related("positions")}
+        version.__dict__["_steps_by_stage"] = cache
+    return cache
+
+
+def stage_due_at(dossier: Dossier, stage: str) -> datetime:
+    """The deadline of one step: its share of the statutory time, counted from the start,
+    plus the time spent waiting for the citizen."""
+    steps = steps_by_stage(dossier.procedure_version)
+    share = sum(steps[s].share for s in STAGE_ORDER[: STAGE_ORDER.index(stage) + 1] if s in steps)
+    if stage == Stage.RETURN or share >= 100:
+        return dossier.due_at
+    offset = dossier.statutory_days * D(share) / D(100) + dossier.paused_days
+    due = calendar.add_working_days(dossier.start_at, offset, province=_province(dossier))
+    return min(_in_office_hours(_to_minute(due), dossier), dossier.due_at)
+
+
+OFFICE_OPENS, OFFICE_CLOSES = time(7, 0), time(17, 0)
+
+
+def _in_office_hours(instant: datetime, dossier: Dossier) -> datetime:
+    """A step's deadline falls in office hours: after closing → closing time that day;
+    before opening → closing time of the working day before (not before the clock started)."""
+    local = timezone.localtime(instant)
+    if local.time() > OFFICE_CLOSES:
+        return local.replace(hour=17, minute=0, second=0, microsecond=0)
+    if local.time() < OFFICE_OPENS:
+        day = local.date() - timedelta(days=1)
+        while not calendar.is_working_day(day, province=_province(dossier)):
+            day -= timedelta(days=1)
+        earlier = timezone.make_aware(datetime.combine(day, OFFICE_CLOSES))
+        return max(earlier, dossier.start_at)
+    return instant
+
+
+def _to_minute(instant: datetime) -> datetime:
+    """Deadlines are shown to the minute; round the clock's arithmetic to the nearest one."""
+    rounded = (instant + timedelta(seconds=30)).replace(second=0, microsecond=0)
+    return rounded if timezone.localdate(rounded) == timezone.localdate(instant) else instant
+
+
+def classify(done_at: datetime, due_at: datetime) -> str:
+    """Decision 766/QĐ-TTg: early (resolved on a day before the due day), on time (by the
+    deadline), late (after it)."""
+    if done_at > due_at:
+        return Timeliness.LATE
+    if timezone.localdate(done_at) < timezone.localdate(due_at):
+        return Timeliness.EARLY
+    return Timeliness.ON_TIME
+
+
+# Roles -------------------------------------------------------------------------------------
+
+
+def _positions_held(actor, unit_id: int, day) -> set[str]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return set()
+    return set(
+        Assignment.objects.current(day).filter(person=actor, unit_id=unit_id).values_list("position__code", flat=True)
+    )
+
+
+def _require_stage(actor, dossier: Dossier, *stages: str, at: datetime) -> None:
+    steps = steps_by_stage(dossier.procedure_version)
+    allowed = {p.code: p for s in stages if s in steps for p in steps[s].positions.all()}
+    if _positions_held(actor, dossier.holder_unit_id, timezone.localdate(at)) & set(allowed):
+        return
+    raise ValidationError(
+        _("This step is done by: %(positions)s of %(unit)s. You do not hold that position there.")
+        % {"positions": ", ".join(str(p) for p in allowed.values()), "unit": dossier.holder_unit.name}
+    )
+
+
+def _require_status(dossier: Dossier, *allowed: str) -> None:
+    if dossier.status not in allowed:
+        raise ValidationError(
+            _("Dossier %(code)s is %(status)s; this cannot be done now.")
+            % {"code": dossier.code, "status": dossier.get_status_display()}
+        )
+
+
+def _locked(dossier: Dossier) -> Dossier:
+    """Re-read the dossier under a row lock: two officers acting at once queue here, and the
+    second sees what the first did."""
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("unit", "holder_unit", "procedure_version__procedure", "decided_by", "handler")
+        .get(pk=dossier.pk)
+    )
+
+
+def _event(dossier: Dossier, *, actor, action: str, at: datetime, stage: str = "", note: str = "", **extra) -> Event:
+    stage_due = stage_due_at(dossier, stage) if stage else None
+    event = Event.objects.create(
+        dossier=dossier,
+        at=at,
+        action=action,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        from_unit_id=extra.pop("from_unit_id", dossier.holder_unit_id),
+        to_unit_id=extra.pop("to_unit_id", dossier.holder_unit_id),
+        status=dossier.status,
+        stage=stage,
+        stage_due_at=stage_due,
+        stage_timeliness=classify(at, stage_due) if stage_due else "",
+        note=note,
+        **extra,
+    )
+    return event
+
+
+def _audit(dossier: Dossier, *, actor, action: str, changes: dict, actor_label: str | None = None) -> None:
+    audit.record(
+        actor=actor,
+        action=f"dossier.{action}",
+        obj=dossier,
+        unit=dossier.unit_id,
+        changes=changes,
+        actor_label=actor_label,
+    )
+
+
+# Intake ------------------------------------------------------------------------------------
+
+
+def version_in_force(procedure: Procedure, day) -> ProcedureVersion:
+    version = procedure.versions.in_force_on(day).order_by("-version").first()
+    if version is None:
+        raise ValidationError(
+            _("%(procedure)s has no version in force on %(day)s.")
+            % {"procedure": procedure.name, "day": date_format(day, "SHORT_DATE_FORMAT")}
+        )
+    return version
+
+
+def _check_applicant(name: str, id_number: str, phone: str, address: str) -> dict[str, str]:
+    errors: dict[str, list[str]] = {}
+    cleaned = {"name": " ".join(name.split()), "phone": "".join(phone.split()), "address": " ".join(address.split())}
+    if not cleaned["name"]:
+        errors["applicant_name"] = [_("Enter the applicant's full name.")]
+    try:
+        cleaned["id_number"] = validate_citizen_id(id_number)
+    except ValidationError as error:
+        errors["applicant_id_number"] = error.messages
+    digits = cleaned["phone"].removeprefix("+84")
+    if not (digits.isdigit() and 9 <= len(digits) <= 11):
+        errors["applicant_phone"] = [_("Enter a phone number of 10 digits, such as 0912345678.")]
+    if not cleaned["address"]:
+        errors["applicant_address"] = [_("Enter the applicant's address.")]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def new_submission_key() -> str:
+    """A fresh idempotency key for an online submission form."""
+    return secrets.token_urlsafe(16)
+
+
+def _store(checked: CheckedUpload, written: list[str]) -> str:
+    name = f"dossiers/{checked.sha256[:2]}/{checked.sha256}"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(checked.content))
+        written.append(name)
+    return name
+
+
+def dossier_receive(
+    *,
+    actor,
+    unit: Unit,
+    procedure: Procedure,
+    applicant_name: str,
+    applicant_id_number: str,
+    applicant_phone: str,
+    applicant_address: str,
+    applicant_email: str = "",
+    channel: str = Channel.COUNTER,
+    papers_provided: list[int] | None = None,
+    uploads: list[Upload] | None = None,
+    consent: bool = False,
+    idempotency_key: str | None = None,
+    at: datetime | None = None,
+) -> Dossier:
+    """Receive a dossier at the counter (`actor` is the officer) or online (`actor` None).
+
+    All required papers must be there — ticked on the checklist at the counter, uploaded
+    online — or nothing is written. Files are checked by content before anything is stored,
+    and a failure after they are stored removes them again: no dossier without its papers,
+    no file without its dossier, no number used and lost.
+    """
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            return _dossier_receive(
+                actor=actor,
+                unit=unit,
+                procedure=procedure,
+                applicant=(applicant_name, applicant_id_number, applicant_phone, applicant_address),
+                applicant_email=applicant_email,
+                channel=channel,
+                papers_provided=papers_provided or [],
+                uploads=uploads or [],
+                consent=consent,
+                idempotency_key=idempotency_key or None,
+                at=at or timezone.now(),
+                written=written,
+            )
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+
+
+def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, channel, papers_provided, uploads,
+                     consent, idempotency_key, at, written) -> Dossier:  # fmt: skip
+    if idempotency_key:
+        existing = Dossier.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if (
+                existing.applicant_id_number != "".join(applicant[1].split())
+                or existing.procedure_version.procedure_id != procedure.pk
+            ):
+                raise ValidationError(_("This idempotency key was already used for a different submission."))
+            existing.replayed = True
+            return existing
+    if unit.level != Level.COMMUNE or not unit.in_force_on(timezone.localdate(at)):
+        raise ValidationError(_("Dossiers are received by a commune in force."))
+    version = version_in_force(procedure, timezone.localdate(at))
+    errors: dict[str, list[str]] = {}
+    try:
+        cleaned = _check_applicant(*applicant)
+    except ValidationError as error:  # collected with the other problems: the person fixes all at once
+        errors.update(error.message_dict)
+    if channel == Channel.ONLINE:
+        if not version.online_allowed:
+            raise ValidationError(_("%(procedure)s cannot be submitted online.") % {"procedure": procedure.name})
+        if not consent:
+            errors["consent"] = [_("Online submission needs your consent to the processing of your personal data.")]
+    elif channel == Channel.COUNTER:
+        probe = Dossier(unit=unit, holder_unit=unit, procedure_version=version)
+        _require_stage(actor, probe, Stage.RECEIVE, at=at)
+    else:
+        raise ValidationError(_("Unknown channel."))
+
+    papers = list(version.papers.all())
+    by_id = {paper.pk: paper for paper in papers}
+    checked: list[tuple[ProcedurePaper | None, CheckedUpload]] = []
+    file_errors = []
+    for upload in uploads:
+        if upload.paper_id is not None and upload.paper_id not in by_id:
+            file_errors.append(_("A file was given for a paper this procedure does not ask for."))
+            continue
+        try:
+            checked.append((by_id.get(upload.paper_id), check_upload(upload.file)))
+        except ValidationError as error:
+            file_errors.extend(error.messages)
+    if file_errors:
+        errors["files"] = file_errors
+    # At the counter the officer ticks the papers seen; online, a paper is there only as a file.
+    ticked = set(papers_provided) if channel == Channel.COUNTER else set()
+    provided = ticked | {paper.pk for paper, _c in checked if paper is not None}
+    unknown = provided - set(by_id)
+    if unknown:
+        errors.setdefault("papers", []).append(_("Some ticked papers do not belong to this procedure."))
+    missing = [paper for paper in papers if paper.required and paper.pk not in provided]
+    if missing:
+        errors.setdefault("papers", []).append(
+            _("Missing required papers: %(papers)s.") % {"papers": "; ".join(str(p) for p in missing)}
+        )
+    if errors:
+        raise ValidationError(errors)
+
+    province = _province(unit)
+    local = timezone.localtime(at)
+    period = local.strftime("%y%m%d")
+    number = next_number("dossier", unit, period)
+    due = calendar.due_at(at, days=version.days, cutoff=version.cutoff, province=province)
+    # The clock counts working time only, so a receipt at night or on a Sunday starts it
+    # when the next working day begins.
+    statutory = D(str(calendar.working_days_between(at, due, province=province))).quantize(D("0.000001"))
+    dossier = Dossier.objects.create(
+        unit=unit,
+        holder_unit=unit,
+        code=f"{unit.code}-{period}-{number:04d}",
+        procedure_version=version,
+        channel=channel,
+        status=Status.RECEIVED,
+        applicant_name=cleaned["name"],
+        applicant_id_number=cleaned["id_number"],
+        applicant_phone=cleaned["phone"],
+        applicant_address=cleaned["address"],
+        applicant_email=applicant_email.strip(),
+        consent_at=at if consent else None,
+        received_at=at,
+        received_by=actor if channel == Channel.COUNTER else None,
+        start_at=at,
+        statutory_days=statutory,
+        due_at=due,
+        idempotency_key=idempotency_key,
+    )
+    lines = {}
+    for paper in papers:
+        if paper.pk in provided:
+            lines[paper.pk] = DossierPaper(dossier=dossier, paper=paper, name=paper.name_vi, provided_at=at)
+    DossierPaper.objects.bulk_create(lines.values())
+    for paper, upload in checked:
+        DossierFile.objects.create(
+            dossier=dossier,
+            paper=lines.get(paper.pk) if paper else None,
+            file=_store(upload, written),
+            original_name=upload.name,
+            content_type=upload.content_type,
+            size=upload.size,
+            sha256=upload.sha256,
+            uploaded_at=at,
+        )
+    _event(dossier, actor=actor, action=Event.Action.RECEIVE, at=at)
+    _audit(
+        dossier,
+        actor=actor,
+        action="receive",
+        changes={
+            "code": [None, dossier.code],
+            "procedure_version": [None, version.pk],
+            "channel": [None, channel],
+            "due_at": [None, due.isoformat()],
+            "files": [None, [u.sha256 for _p, u in checked]],
+        },
+        actor_label=None if channel == Channel.COUNTER else "citizen (online)",
+    )
+    dossier.replayed = False
+    return dossier
+
+
+# Workflow ----------------------------------------------------------------------------------
+
+
+def _transition(
+    dossier: Dossier, *, actor, action: str, at: datetime, stage: str = "", note: str = "", to_person=None, **fields
+):
+    before = {name: getattr(dossier, name) for name in fields}
+    before_status = dossier.status
+    for name, value in fields.items():
+        setattr(dossier, name, value)
+    dossier.save()
+    event = _event(dossier, actor=actor, action=action, at=at, stage=stage, note=note, to_person=to_person)
+    changes = {name: [_plain(before[name]), _plain(value)] for name, value in fields.items() if before[name] != value}
+    changes.setdefault("status", [before_status, dossier.status])
+    _audit(dossier, actor=actor, action=action, changes=changes)
+    return event
+
+
+def _plain(value):
+    if hasattr(value, "pk"):
+        return value.pk
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _completion(dossier: Dossier, at: datetime) -> dict:
+    timeliness = classify(at, dossier.due_at)
+    if dossier.supplement_count > 1:
+        timeliness = Timeliness.LATE  # more than one request to supplement counts as late
+    processing = D(str(calendar.working_days_between(dossier.start_at, at, province=_province(dossier))))
+    processing = max(processing - dossier.paused_days, D(0)).quantize(D("0.001"))
+    return {"completed_at": at, "timeliness": timeliness, "processing_days": processing}
+
+
+@transaction.atomic
+def dossier_assign(*, actor, dossier: Dossier, handler, at: datetime | None = None) -> Dossier:
+    at = at or timezone.now()
+    dossier = _locked(dossier)
+    _require_status(dossier, Status.RECEIVED, Status.ASSIGNED)
+    _require_stage(actor, dossier, Stage.RECEIVE, at=at)
+    process = steps_by_stage(dossier.procedure_version)[Stage.PROCESS]
+    if not _positions_held(handler, dossier.holder_unit_id, timezone.localdate(at)) & {
+        p.code for p in process.positions.all()
+    }:
+        raise ValidationError(
+            {
+                "handler": _("%(person)s does not examine this procedure in %(unit)s.")
+                % {"person": handler, "unit": dossier.holder_unit.name}
+            }  # fmt: skip
+        )
+    first = dossier.status == Status.RECEIVED
+    _transition(
+        dossier,
+        actor=actor,
+        action=Event.Action.ASSIGN,
+        at=at,
+        stage=Stage.RECEIVE if first else "",
+        to_person=handler,
+        status=Status.ASSIGNED,
+        handler=handler,
+    )
+    return dossier
+
+
+@transaction.atomic
+def dossier_start(*, actor, dossier: Dossier, at: datetime | None = None) -> Dossier:
+    at = at or timezone.now()
+    dossier = _locked(dossier)
+    _require_status(dossier, Status.ASSIGNED)
+    _require_stage(actor, dossier, Stage.PROCESS, at=at)
+    _transition(dossier, actor=actor, action=Event.Action.START, at=at, status=Status.PROCESSING, handler=actor)
+    return dossier
+
+
+@transaction.atomic
+def dossier_submit(
+    *, actor, dossier: Dossier, approve: bool = True, reason: str = "", at: datetime | None = None
+) -> Dossier:
+    """The specialist proposes a result (or a refusal, with its reason) for approval."""
+    at = at or timezone.now()
+    dossier = _locked(dossier)
+    _require_status(dossier, Status.PROCESSING)
+    if dossier.is_transferred:
+        raise ValidationError(
+            _("The dossier is with %(unit)s; wait until it is sent back.") % {"unit": dossier.holder_unit.name}
+        )
+    _require_stage(actor, dossier, Stage.PROCESS, at=at)
+    if not approve and not reason.strip():
+        raise ValidationError({"reason": _("A proposal to refuse needs its reason.")})
+    _transition(
+        dossier,
+        actor=actor,
+        action=Event.Action.SUBMIT,
+        at=at,
+        stage=Stage.PROCESS,
+        note=reason.strip(),
+        status=Status.AWAITING_APPROVAL,
+        proposal="approve" if approve else "refuse",
+        refusal_reason="" if approve else reason.strip(),
+    )
+    return dossier
+
+
+@transaction.atomic
+def dossier_decide(*, actor, dossier: Dossier, approve: bool, reason: str = "", at: datetime | None = None) -> Dossier:
+    """The chair (or whoever the procedure names) approves or refuses. Two decisions at the
+    same moment queue on the row lock; the second is told who decided first."""
+    at = at or timezone.now()
+    dossier = _locked(dossier)
+    if dossier.decided_by_id and dossier.status != Status.AWAITING_APPROVAL:
+        raise ValidationError(
+            _("Dossier %(code)s was already %(status)s by %(person)s at %(time)s.")
+            % {
+                "code": dossier.code,
+                "status": dossier.get_status_display(),
+                "person": dossier.decided_by,
+                "time": date_format(timezone.localtime(dossier.decided_at), "SHORT_DATETIME_FORMAT"),
+            }
+        )
+    _require_status(dossier, Status.AWAITING_APPROVAL)
+    _require_stage(actor, dossier, Stage.APPROVE, at=at)
+    reason = reason.strip() or (dossier.refusal_reason if not approve else "")
+    if not approve and not reason:
+        raise ValidationError({"reason": _("A refusal needs its reason.")})
+    fields = {"status": Status.APPROVED if approve else Status.REFUSED, "decided_by": actor, "decided_at": at}
+    if approve:
+        fields |= {"refusal_reason": "", "proposal": "approve"}
+    else:
+        fields |= {"refusal_reason": reason} | _completion(dossier, at)
+    _transition(
+        dossier,
+        actor=actor,
+        action=Event.Action.APPROVE if approve else Event.Action.REFUSE,
+        at=at,
+        stage=Stage.APPROVE,
+        note=reason if not approve else "",
+        **fields,
+    )
+    return dossier
+
+
+@transaction.atomic
+def dossier_result_ready(*, actor, dossier: Dossier, at: datetime | None = None) -> Dossier:
+    at = at or timezone.now()
+    dossier = _locked(dossier)
+    _require_status(dossier, Status.APPROVED)
+    _require_stage(actor, dossier, Stage.RETURN, at=at)
+    _transition(
+        dossier,
+        actor=actor,
+        action=Event.Action.RESULT_READY,
+        at=at,
+        status=Status.RESULT_READY,
+        **_completion(dossier, at),
+    )
+    return dossier
+
+
+@transaction.atomic
+def dossier_return(
+    *, actor, dossier: Dossier, rating: str = "", comment: str = "", at: datetime | None = None
+) -> Dossier:
+    """Hand the result (or the refusal) to the citizen; a rating given at the counter goes with it."""
+    at = at or timezone.now()
+    dossier = _locked(dossier)
+    _require_status(dossier, Status.RESULT_READY, Status.REFUSED)
+    _require_stage(actor, dossier, Stage.RETURN, at=at)
+    fields = {"status": Status.RETURNED, "returned_at": at}
+    if rating:
+        fields |= _rating_fields(rating, comment, Channel.COUNTER)
+    _transition(dossier, actor=actor, action=Event.Action.RETURN, at=at, stage=Stage.RETURN, **fields)
+    return dossier
+
+
+def _rating_fields(rating: str, comment: str, channel: str) -> dict:
+    if rating not in Rating.values:
+        raise ValidationError({"rating": _("Choose one of the answers.")})
+    return {"rating": rating, "rating_comment": comment.strip()[:500], "rating_channel": channel}
+
+
+@transaction.atomic
+def dossier_rate(*, dossier: Dossier, rating: str, comment: str = "", at: datetime | None = None) -> Dossier:
+    """The citizen's satisfaction, online, once the result is returned; given once."""
+    at = at or timezone.now()
+    dossier = _locked(dossier)
+    if dossier.status != Status.RETURNED:
+        raise ValidationError(_("A dossier can be rated once its result has been returned."))
+    if dossier.rating:
+        raise ValidationError(_("This dossier has already been rated. Thank you."))
+    _transition(dossier, actor=None, action=Event.Action.RATE, at=at, **_rating_fields(rating, comment, Channel.ONLINE))
+    return dossier
+
+
+# Supplements, transfers, apologies, stopping -------------------------------------------------
+
+
+@transaction.atomic
+def dossier_request_supplement(
+    *, actor, dossier: Dossier, missing: list[str], reason: str, at: datetime | None = None
+) -> SupplementRequest:
+    """Ask the citizen for papers: the clock stops until they come. A second request makes
+    the dossier count as late (Decree 118/2025/NĐ-CP)."""
+    at = at or timezone.now()
+    dossier = _locked(dossier)
+    _require_status(dossier, Status.RECEIVED, Status.ASSIGNED, Status.PROCESSING)
+    _require_stage(actor, dossier, Stage.RECEIVE, Stage.PROCESS, at=at)
+    missing = [m.strip() for m in missing if m and m.strip()]
+    errors = {}
+    if not missing:
+        errors["missing"] = _("Name at least one missing or incorrect paper.")
+    if not reason.strip():
+        errors["reason"] = _("Explain what is wrong with the papers.")
+    if errors:
+        raise ValidationError(errors)
+    request = SupplementRequest.objects.create(
+        dossier=dossier, requested_at=at, requested_by=actor, missing=missing, reason=reason.strip()
+    )
+    _transition(
+        dossier,
+        actor=actor,
+        action=Event.Action.SUPPLEMENT_REQUEST,
+        at=at,
+        note="; ".join(missing),
+        status=Status.SUPPLEMENT,
+        paused_status=dossier.status,
+        paused_at=at,
+        supplement_count=dossier.supplement_count + 1,
+    )
+    return request
+
+
+@transaction.atomic
+def dossier_supplement(
+    *, actor, dossier: Dossier, uploads: list[Upload] | None = None, note: str = "", at: datetime | None = None
+) -> Dossier:
+    """The citizen brought the papers: the clock restarts and the appointment moves by the
+    working time spent waiting."""
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            return _dossier_supplement(
+                actor=actor, dossier=dossier, uploads=uploads or [], note=note, at=at, written=written
+            )
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+
+
+def _dossier_supplement(*, actor, dossier, uploads, note, at, written) -> Dossier:
+    at = at or timezone.now()
+    dossier = _locked(dossier)
+    _require_status(dossier, Status.SUPPLEMENT)
+    _require_stage(actor, dossier, Stage.RECEIVE, at=at)
+    checked = []
+    errors = []
+    for upload in uploads:
+        try:
+            checked.append(check_upload(upload.file))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError({"files": errors})
+    province = _province(dossier)
+    # The time waited, in whole working days (half a day or more counts as one), moves the
+    # appointment by as many working days: it stays at the office's closing hour.
+    waited = calendar.working_days_between(dossier.paused_at, at, province=province)
+    waited = max(D(waited).quantize(D(1), rounding=ROUND_HALF_UP), D(0))
+    paused = dossier.paused_days + waited
+    due = calendar.add_working_days(dossier.due_at, waited, province=province)
+    dossier.supplement_requests.filter(supplemented_at__isnull=True).update(supplemented_at=at)
+    for upload in checked:
+        DossierFile.objects.create(
+            dossier=dossier,
+            file=_store(upload, written),
+            original_name=upload.name,
+            content_type=upload.content_type,
+            size=upload.size,
+            sha256=upload.sha256,
+            uploaded_at=at,
+        )
+    _transition(
+        dossier,
+        actor=actor,
+        action=Event.Action.SUPPLEMENT,
+        at=at,
+        note=note.strip(),
+        status=dossier.paused_status or Status.RECEIVED,
+        paused_status="",
+        paused_at=None,
+        paused_days=paused,
+        due_at=due,
+    )
+    return dossier
+
+
+@transaction.atomic
+def dossier_transfer(*, actor, dossier: Dossier, to_unit: Unit, note: str = "", at: datetime | None = None) -> Dossier:
+    """Send the dossier to another unit of the province (a provincial department, another
+    commune) for its part. The clock keeps running: one dossier, one deadline."""
+    at = at or timezone.now()
+    dossier = _locked(dossier)
+    _require_status(dossier, Status.RECEIVED, Status.ASSIGNED, Status.PROCESSING)
+    if dossier.is_transferred:
+        raise ValidationError(_("The dossier is already with %(unit)s.") % {"unit": dossier.holder_unit.name})
+    _require_stage(actor, dossier, Stage.RECEIVE, Stage.PROCESS, at=at)
+    province = _province(dossier)
+    if to_unit.pk == dossier.unit_id or (to_unit.pk != province and to_unit.province_id != province):
+        raise ValidationError({"to_unit": _("Choose the province or another unit of the same province.")})
+    if not to_unit.in_force_on(timezone.localdate(at)):
+        raise ValidationError({"to_unit": _("That unit is no longer in force.")})
+    if not note.strip():
+        raise ValidationError({"note": _("Say what the other unit is asked to do.")})
+    from_unit = dossier.holder_unit_id
+    dossier.holder_unit = to_unit
+    dossier.save()
+    _event(dossier, actor=actor, action=Event.Action.TRANSFER, at=at, note=note.strip(), from_unit_id=from_unit)
+    _audit(dossier, actor=actor, action="transfer", changes={"holder_unit": [from_unit, to_unit.pk]})
+    return dossier
+
+
+@transaction.atomic
+def dossier_transfer_back(*, actor, dossier: Dossier, note: str = "", at: datetime | None = None) -> Dossier:
+    """The other unit has done its part and sends the dossier back to the receiving commune."""
+    at = at or timezone.now()
+    dossier = _locked(dossier)
+    if not dossier.is_transferred:
+        raise ValidationError(_("The dossier is not with another unit."))
+    if not _positions_held(actor, dossier.holder_unit_id, timezone.localdate(at)):
+        raise ValidationError(
+            _("Only staff of %(unit)s can send this dossier back.") % {"unit": dossier.holder_unit.name}
+        )
+    if not note.strip():
+        raise ValidationError({"note": _("Say what was done.")})
+    from_unit = dossier.holder_unit_id
+    dossier.holder_unit = dossier.unit
+    dossier.save()
+    _event(dossier, actor=actor, action=Event.Action.TRANSFER_BACK, at=at, note=note.strip(), from_unit_id=from_unit)
+    _audit(dossier, actor=actor, action="transfer_back", changes={"holder_unit": [from_unit, dossier.unit_id]})
+    return dossier
+
+
+def needs_apology(dossier: Dossier, now: datetime | None = None) -> bool:
+    """Still in progress, due within one working day (or already past due), and the citizen
+    has not been given a new date yet: the officer is prompted to issue the apology slip."""
+    now = now or timezone.now()
+    if dossier.status not in ACTIVE or dossier.status == Status.SUPPLEMENT:
+        return False
+    if calendar.working_days_between(now, dossier.appointment_at, province=_province(dossier)) >= 1:
+        return False
+    # an apology given today already answers it
+    return not dossier.apologies.filter(at__date__gte=timezone.localdate(now)).exists()
+
+
+@transaction.atomic
+def dossier_apologise(
+    *, actor, dossier: Dossier, new_due_at: datetime, reason: str, at: datetime | None = None
+) -> Apology:
+    at = at or timezone.now()
+    dossier = _locked(dossier)
+    _require_status(dossier, *[s for s in ACTIVE if s != Status.SUPPLEMENT])
+    _require_stage(actor, dossier, Stage.RECEIVE, Stage.PROCESS, Stage.APPROVE, at=at)
+    errors = {}
+    if timezone.is_naive(new_due_at) or new_due_at <= max(dossier.appointment_at, at):
+        errors["new_due_at"] = _("The new date must be after the appointment (%(due)s).") % {
+            "due": date_format(timezone.localtime(dossier.appointment_at), "SHORT_DATETIME_FORMAT")
+        }
+    elif not calendar.is_working_day(timezone.localdate(new_due_at), province=_province(dossier)):
+        errors["new_due_at"] = _("The new date must be a working day.")
+    if not reason.strip():
+        errors["reason"] = _("Give the reason for the delay.")
+    if errors:
+        raise ValidationError(errors)
+    apology = Apology.objects.create(dossier=dossier, at=at, by=actor, reason=reason.strip(), new_due_at=new_due_at)
+    _transition(dossier, actor=actor, action=Event.Action.APOLOGY, at=at, note=reason.strip(), promised_at=new_due_at)
+    return apology
+
+
+@transaction.atomic
+def dossier_stop(*, actor, dossier: Dossier, reason: str, at: datetime | None = None) -> Dossier:
+    """Stop handling (the citizen withdrew, or the papers never came): the notice of stopping."""
+    at = at or timezone.now()
+    dossier = _locked(dossier)
+    _require_status(dossier, *ACTIVE)
+    _require_stage(actor, dossier, Stage.RECEIVE, Stage.APPROVE, at=at)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for stopping.")})
+    _transition(
+        dossier,
+        actor=actor,
+        action=Event.Action.STOP,
+        at=at,
+        note=reason.strip(),
+        status=Status.STOPPED,
+        stopped_at=at,
+        stop_reason=reason.strip(),
+        paused_at=None,
+        paused_status="",
+    )
+    return dossier
+
+
+# Catalogue ---------------------------------------------------------------------------------
+
+
+def procedure_version_check(version: ProcedureVersion) -> None:
+    """A version is usable when it has the four steps, each with who performs it, and the
+    shares add up to 100 %."""
+    steps = {step.stage: step for step in version.steps.prefetch_related("positions")}
+    problems = []
+    missing = [Stage(s).label for s in STAGE_ORDER if s not in steps]
+    if missing:
+        problems.append(_("Missing steps: %(steps)s.") % {"steps": ", ".join(str(m) for m in missing)})
+    if sum(step.share for step in steps.values()) != 100:
+        problems.append(_("The steps' shares of the time must add up to 100 %."))
+    if any(not step.positions.exists() for step in steps.values()):
+        problems.append(_("Every step needs at least one position that performs it."))
+    if version.cutoff and version.days:
+        problems.append(_("A cut-off hour only applies to same-day procedures (time limit 0)."))
+    if problems:
+        raise ValidationError(problems)
+
+
+def check_version_dates(version: ProcedureVersion) -> None:
+    """One version of a procedure in force on any day: an overlap is refused."""
+    overlapping = (
+        ProcedureVersion.objects.filter(procedure_id=version.procedure_id)
+        .exclude(pk=version.pk)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=version.effective_from))
+    )
+    if version.effective_to:
+        overlapping = overlapping.filter(effective_from__lte=version.effective_to)
+    clash = overlapping.first()
+    if clash is not None:
+        raise ValidationError(
+            _("Version %(version)s of this procedure is in force over these dates; end it the day before.")
+            % {"version": clash.version}
+        )
+
+
+@transaction.atomic
+def procedure_save(*, actor, procedure: Procedure) -> Procedure:
+    before = audit.snapshot(Procedure.objects.get(pk=procedure.pk)) if procedure.pk else {}
+    procedure.full_clean()
+    procedure.save()
+    audit.record(
+        actor=actor,
+        action="procedure.save",
+        obj=procedure,
+        changes=audit.changes_between(before, audit.snapshot(procedure)),
+    )
+    return procedure
+
+
+@transaction.atomic
+def procedure_version_publish(*, actor, version: ProcedureVersion) -> ProcedureVersion:
+    """Check a version saved with its papers and steps (the admin saves them together) and
+    record it. An overlapping version of the same procedure is refused."""
+    procedure_version_check(version)
+    check_version_dates(version)
+    audit.record(
+        actor=actor,
+        action="procedure_version.publish",
+        obj=version,
+        changes={
+            "version": audit.snapshot(version),
+            "papers": [p.name_vi for p in version.papers.all()],
+            "steps": {s.stage: s.share for s in version.steps.all()},
+        },
+    )
+    return version

@@ -1,0 +1,80 @@
+"""The staff API: intake at the counter, the actions, scope, errors in JSON."""
+
+from communeos.onestop.models import Dossier, Status
+from communeos.onestop.tests.conftest import APPLICANT, receive, required_papers
+
+
+def post(client, url, data):
+    return client.post(url, data, content_type="application/json")
+
+
+def test_the_api_runs_a_dossier_from_intake_to_return(client, cast, specialist):
+    client.force_login(cast.officer_a)
+    created = post(
+        client,
+        "/api/v1/onestop/dossiers/",
+        APPLICANT | {"procedure": "birth-registration", "unit": "06529", "papers_provided": required_papers()},
+    )
+    assert created.status_code == 201
+    code = created.json()["code"]
+    action = lambda name: f"/api/v1/onestop/dossiers/{code}/actions/{name}/"  # noqa: E731
+    assert post(client, action("assign"), {"handler": specialist.username}).json()["status"] == "assigned"
+    client.force_login(specialist)
+    post(client, action("start"), {})
+    assert post(client, action("submit"), {"approve": True}).json()["status"] == "awaiting_approval"
+    client.force_login(cast.chair_a)
+    assert post(client, action("approve"), {}).json()["status"] == "approved"
+    client.force_login(cast.officer_a)
+    post(client, action("result_ready"), {})
+    done = post(client, action("return"), {"rating": "neutral"}).json()
+    assert done["status"] == "returned" and done["timeliness"] in {"early", "on_time", "late"}
+    assert [e["action"] for e in done["events"]] == [
+        "receive",
+        "assign",
+        "start",
+        "submit",
+        "approve",
+        "result_ready",
+        "return",
+    ]
+    pdf = client.get(f"/api/v1/onestop/dossiers/{code}/forms/receipt.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+
+
+def test_the_api_reports_a_wrong_role_as_422_and_changes_nothing(client, cast, specialist):
+    dossier = receive(cast)
+    client.force_login(specialist)
+    response = post(client, f"/api/v1/onestop/dossiers/{dossier.code}/actions/approve/", {})
+    assert response.status_code == 422 and response.json()["detail"]
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RECEIVED
+
+
+def test_the_api_does_not_receive_for_a_commune_out_of_scope(client, cast):
+    client.force_login(cast.officer_b)
+    response = post(
+        client,
+        "/api/v1/onestop/dossiers/",
+        APPLICANT | {"procedure": "birth-registration", "unit": "06529", "papers_provided": required_papers()},
+    )
+    assert response.status_code == 422 and "unit" in response.json()["errors"]
+    assert not Dossier.objects.exists()
+
+
+def test_the_staff_api_needs_an_account(client, cast):
+    dossier = receive(cast)
+    assert client.get("/api/v1/onestop/dossiers/").status_code == 401
+    assert client.get(f"/api/v1/onestop/dossiers/{dossier.code}/").status_code == 401
+
+
+def test_the_openapi_schema_documents_the_one_stop_endpoints(client, db):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in [
+        "/api/v1/onestop/procedures/",
+        "/api/v1/onestop/public/dossiers/",
+        "/api/v1/onestop/public/dossiers/{code}/",
+        "/api/v1/onestop/dossiers/",
+        "/api/v1/onestop/dossiers/{code}/actions/{action}/",
+        "/api/v1/onestop/statistics/",
+    ]:
+        assert path in paths, path

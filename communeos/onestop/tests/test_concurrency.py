@@ -1,0 +1,94 @@
+"""Concurrent intake and concurrent approval on PostgreSQL: unique, gapless codes, and one
+decision per dossier. Each thread has its own database connection and transaction."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+
+from communeos.conftest import make_person
+from communeos.onestop import services
+from communeos.onestop.models import Dossier, Status
+from communeos.onestop.tests.conftest import APPLICANT, at, procedure, required_papers, run_to_approval
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL (SQLite serialises every write)"
+    ),
+]
+
+
+def in_thread(function):
+    """Run `function` in a worker thread with its own connection, closed afterwards."""
+
+    def run(*args):
+        try:
+            return function(*args)
+        finally:
+            connections.close_all()
+
+    return run
+
+
+def test_parallel_intakes_get_unique_gapless_codes(cast):
+    proc, papers, when = procedure(), required_papers(), at(2025, 10, 8, 9, 0)
+    start = threading.Barrier(8)
+
+    @in_thread
+    def intake(i: int):
+        start.wait() if i < 8 else None
+        if i % 10 == 9:  # every tenth intake fails validation half-way: its number must not be lost
+            try:
+                services.dossier_receive(
+                    actor=cast.officer_a,
+                    unit=cast.commune_a,
+                    procedure=proc,
+                    papers_provided=papers[:1],
+                    at=when,
+                    **APPLICANT,
+                )
+            except ValidationError:
+                return None
+        return services.dossier_receive(
+            actor=cast.officer_a, unit=cast.commune_a, procedure=proc, papers_provided=papers, at=when, **APPLICANT
+        ).code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = [c for c in pool.map(intake, range(60)) if c]
+    assert len(codes) == 54
+    assert sorted(codes) == [f"06529-251008-{n:04d}" for n in range(1, 55)]
+    assert Dossier.objects.count() == 54
+
+
+def test_two_chairs_approving_at_once_make_one_decision(cast):
+    specialist = make_person("specialist.a", cast.commune_a, "specialist")
+    vice = make_person("vice.a", cast.commune_a, "commune_vice_chair")
+    dossier = services.dossier_receive(
+        actor=cast.officer_a,
+        unit=cast.commune_a,
+        procedure=procedure(),
+        papers_provided=required_papers(),
+        at=at(2025, 10, 8, 9),
+        **APPLICANT,
+    )
+    run_to_approval(cast, specialist, dossier)
+    start = threading.Barrier(2)
+
+    @in_thread
+    def decide(person):
+        start.wait()
+        try:
+            services.dossier_decide(actor=person, dossier=dossier, approve=True)
+            return "ok"
+        except ValidationError as error:
+            return " ".join(error.messages)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(decide, [cast.chair_a, vice]))
+    assert results.count("ok") == 1
+    dossier.refresh_from_db()
+    assert dossier.status == Status.APPROVED
+    assert dossier.events.filter(action="approve").count() == 1

@@ -1,0 +1,183 @@
+"""Intake at the counter and online: the checklist, the citizen ID, uploads, the code."""
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from pypdf import PdfWriter
+
+from communeos.core.models import AuditEntry
+from communeos.onestop import services
+from communeos.onestop.models import Channel, Dossier, DossierFile, Status
+from communeos.onestop.services import Upload
+from communeos.onestop.tests.conftest import APPLICANT, at, procedure, receive, required_papers
+
+
+def pdf_bytes() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def png_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(out, "PNG")
+    return out.getvalue()
+
+
+def online(cast, uploads, **extra):
+    return services.dossier_receive(
+        actor=None,
+        unit=cast.commune_a,
+        procedure=procedure(),
+        channel=Channel.ONLINE,
+        consent=extra.pop("consent", True),
+        uploads=uploads,
+        at=extra.pop("when", at(2025, 10, 8, 9, 0)),
+        **(APPLICANT | extra),
+    )
+
+
+def test_codes_are_unit_day_and_a_gapless_sequence(cast):
+    first = receive(cast)
+    second = receive(cast, when=at(2025, 10, 8, 10, 0))
+    next_day = receive(cast, when=at(2025, 10, 9, 8, 0))
+    other_unit = receive(cast, unit=cast.commune_b, actor=cast.officer_b)
+    assert [first.code, second.code, next_day.code] == ["06529-251008-0001", "06529-251008-0002", "06529-251009-0001"]
+    assert other_unit.code == "06565-251008-0001"
+
+
+def test_a_same_day_procedure_received_after_15_00_is_due_the_next_working_day(cast):
+    before = receive(cast, when=at(2025, 10, 10, 14, 59))  # a Friday
+    after = receive(cast, when=at(2025, 10, 10, 15, 1))
+    assert before.due_at == at(2025, 10, 10, 17, 0)
+    assert after.due_at == at(2025, 10, 13, 17, 0)  # Monday
+
+
+def test_a_three_day_procedure_skips_tet(cast):
+    dossier = receive(cast, code="marital-status-confirmation", when=at(2026, 2, 13, 9, 0))  # Friday before Tết 2026
+    assert dossier.due_at == at(2026, 2, 25, 17, 0)  # Tết off 16–20 Feb; 23, 24, 25 are the three days
+
+
+def test_missing_papers_are_refused_and_nothing_is_written(cast):
+    before = AuditEntry.objects.count()
+    with pytest.raises(ValidationError) as error:
+        receive(cast, papers_provided=required_papers()[:1])
+    assert "papers" in error.value.message_dict
+    assert not Dossier.objects.exists()
+    assert AuditEntry.objects.count() == before
+    # and the number was not used: the next dossier still gets 0001
+    assert receive(cast).code.endswith("-0001")
+
+
+@pytest.mark.parametrize(
+    "number, problem",
+    [
+        ("02019001234", "12 digits"),
+        ("099190012345", "province"),
+        ("020990012345", "year of birth"),  # born 2099
+        ("02019001234x", "12 digits"),
+    ],
+)
+def test_an_invalid_citizen_id_is_refused_with_its_reason(cast, english, number, problem):
+    with pytest.raises(ValidationError) as error:
+        receive(cast, applicant_id_number=number)
+    assert problem in " ".join(error.value.message_dict["applicant_id_number"])
+    assert not Dossier.objects.exists()
+
+
+def test_only_the_one_stop_officer_receives_at_the_counter(cast, specialist):
+    with pytest.raises(ValidationError):
+        receive(cast, actor=specialist)
+    with pytest.raises(ValidationError):
+        receive(cast, actor=cast.officer_b)  # an officer of another commune
+    assert not Dossier.objects.exists()
+
+
+def test_online_intake_needs_each_required_paper_as_a_file(cast, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    birth_form, certificate = required_papers()
+    with pytest.raises(ValidationError):
+        online(cast, [Upload(birth_form, SimpleUploadedFile("form.pdf", pdf_bytes()))])
+    dossier = online(
+        cast,
+        [
+            Upload(birth_form, SimpleUploadedFile("form.pdf", pdf_bytes())),
+            Upload(certificate, SimpleUploadedFile("giay-chung-sinh.png", png_bytes())),
+        ],
+    )
+    assert dossier.channel == Channel.ONLINE and dossier.status == Status.RECEIVED
+    assert sorted(dossier.files.values_list("content_type", flat=True)) == ["application/pdf", "image/png"]
+    assert all((tmp_path / f.file.name).exists() for f in dossier.files.all())
+
+
+def test_online_intake_needs_consent(cast, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    papers = required_papers()
+    with pytest.raises(ValidationError) as error:
+        online(cast, [Upload(p, SimpleUploadedFile("a.pdf", pdf_bytes())) for p in papers], consent=False)
+    assert "consent" in error.value.message_dict
+
+
+def test_a_disguised_or_oversized_upload_is_refused_and_no_file_is_kept(cast, settings, tmp_path, english):
+    settings.MEDIA_ROOT = tmp_path
+    settings.UPLOAD_MAX_BYTES = 50_000
+    birth_form, certificate = required_papers()
+    cases = {
+        "renamed.pdf": b"MZ\x90\x00 this is a Windows program",
+        "truncated.pdf": b"%PDF-1.7\n1 0 obj\n<<",
+        "huge.png": png_bytes() + b"\0" * 60_000,
+    }
+    for name, content in cases.items():
+        with pytest.raises(ValidationError) as error:
+            online(
+                cast,
+                [
+                    Upload(birth_form, SimpleUploadedFile("form.pdf", pdf_bytes())),
+                    Upload(certificate, SimpleUploadedFile(name, content)),
+                ],
+            )
+        assert name in " ".join(error.value.messages)
+    assert not Dossier.objects.exists() and not DossierFile.objects.exists()
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+def test_a_failure_after_the_files_are_stored_removes_them(cast, settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path
+    papers = required_papers()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(services, "_event", broken)
+    with pytest.raises(RuntimeError):
+        online(cast, [Upload(p, SimpleUploadedFile(f"{p}.pdf", pdf_bytes() + str(p).encode())) for p in papers])
+    assert not Dossier.objects.exists()
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+def test_an_idempotency_key_returns_the_same_dossier(cast, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    uploads = lambda: [Upload(p, SimpleUploadedFile("a.pdf", pdf_bytes())) for p in required_papers()]  # noqa: E731
+    first = online(cast, uploads(), idempotency_key="retry-1")
+    again = online(cast, uploads(), idempotency_key="retry-1")
+    assert again.pk == first.pk and again.replayed
+    with pytest.raises(ValidationError):
+        online(cast, uploads(), idempotency_key="retry-1", applicant_id_number="020185012345")
+    assert Dossier.objects.count() == 1
+
+
+def test_a_procedure_not_offered_online_is_refused_online(cast):
+    with pytest.raises(ValidationError):
+        services.dossier_receive(
+            actor=None,
+            unit=cast.commune_a,
+            procedure=procedure("certified-copy"),
+            channel=Channel.ONLINE,
+            consent=True,
+            **APPLICANT,
+        )

@@ -1,0 +1,96 @@
+"""Staff pages through HTTP: the queue, intake at the counter, the dossier and its actions,
+scope (404 for another commune), the audit of views of personal data."""
+
+from django.urls import reverse
+
+from communeos.core.models import AuditEntry
+from communeos.onestop.models import Dossier, Status
+from communeos.onestop.tests.conftest import APPLICANT, receive, required_papers
+
+
+def test_an_officer_receives_at_the_counter_and_lands_on_the_dossier(client, cast):
+    client.force_login(cast.officer_a)
+    page = client.get(reverse("onestop:receive", args=["birth-registration"]))
+    assert page.status_code == 200 and "Giấy chứng sinh" in page.content.decode()
+    response = client.post(
+        reverse("onestop:receive", args=["birth-registration"]), APPLICANT | {"papers": required_papers()}
+    )
+    dossier = Dossier.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("onestop:detail", args=[dossier.code])
+    assert dossier.received_by == cast.officer_a and dossier.unit == cast.commune_a
+
+
+def test_a_counter_intake_with_errors_shows_them_and_writes_nothing(client, cast):
+    client.force_login(cast.officer_a)
+    response = client.post(
+        reverse("onestop:receive", args=["birth-registration"]),
+        APPLICANT | {"applicant_id_number": "020190", "papers": required_papers()[:1]},
+        headers={"Accept-Language": "en"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "exactly 12 digits" in body and "Missing required papers" in body
+    assert not Dossier.objects.exists()
+
+
+def test_the_dossier_page_shows_the_applicant_and_logs_the_view(client, cast):
+    dossier = receive(cast)
+    client.force_login(cast.officer_a)
+    before = AuditEntry.objects.filter(action="dossier.view").count()
+    body = client.get(reverse("onestop:detail", args=[dossier.code])).content.decode()
+    assert APPLICANT["applicant_name"] in body and APPLICANT["applicant_id_number"] in body
+    assert AuditEntry.objects.filter(action="dossier.view", actor=cast.officer_a).count() == before + 1
+
+
+def test_another_commune_gets_404_for_the_dossier_its_forms_and_its_actions(client, cast):
+    dossier = receive(cast)
+    client.force_login(cast.officer_b)
+    assert client.get(reverse("onestop:detail", args=[dossier.code])).status_code == 404
+    assert client.get(reverse("onestop:form", args=[dossier.code, "receipt"])).status_code == 404
+    assert client.post(reverse("onestop:action", args=[dossier.code, "stop"]), {"reason": "x"}).status_code == 404
+    assert client.get(f"/api/v1/onestop/dossiers/{dossier.code}/").status_code == 404
+    assert client.get("/api/v1/onestop/dossiers/").json()["count"] == 0
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RECEIVED
+
+
+def test_the_province_sees_its_communes_dossiers(client, cast):
+    dossier = receive(cast)
+    client.force_login(cast.provincial)
+    assert client.get(reverse("onestop:detail", args=[dossier.code])).status_code == 200
+
+
+def test_an_action_by_the_wrong_role_is_refused_with_a_message(client, cast, specialist):
+    dossier = receive(cast)
+    client.force_login(specialist)
+    response = client.post(
+        reverse("onestop:action", args=[dossier.code, "assign"]), {"handler": specialist.pk}, follow=True
+    )
+    assert "Cán bộ một cửa" in response.content.decode()
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RECEIVED
+
+
+def test_the_whole_flow_through_the_pages(client, cast, specialist):
+    dossier = receive(cast)
+    url = lambda action: reverse("onestop:action", args=[dossier.code, action])  # noqa: E731
+    client.force_login(cast.officer_a)
+    assert dossier in client.get(reverse("onestop:queue")).context["page"]
+    client.post(url("assign"), {"handler": specialist.pk})
+    client.force_login(specialist)
+    assert dossier in client.get(reverse("onestop:queue")).context["page"]
+    client.post(url("start"))
+    client.post(url("submit"), {"proposal": "approve"})
+    client.force_login(cast.chair_a)
+    client.post(url("approve"))
+    client.force_login(cast.officer_a)
+    client.post(url("result_ready"))
+    client.post(url("return"), {"rating": "satisfied"})
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RETURNED and dossier.rating == "satisfied"
+    tracking = client.get(reverse("onestop:form", args=[dossier.code, "tracking"]))
+    assert tracking.status_code == 200 and tracking["Content-Type"] == "application/pdf"
+
+
+def test_the_queue_of_someone_without_assignment_is_empty(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get(reverse("onestop:queue")).status_code == 200

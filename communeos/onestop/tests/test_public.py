@@ -1,0 +1,165 @@
+"""The public side: the catalogue, online submission without an account, the look-up by
+code that shows no personal data, the rating; all rate-limited per client."""
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils.html import escape
+
+from communeos.onestop import services
+from communeos.onestop.models import Dossier
+from communeos.onestop.tests.conftest import APPLICANT, at, receive, required_papers, run_to_approval
+from communeos.onestop.tests.test_intake import pdf_bytes
+
+PERSONAL = [APPLICANT["applicant_name"], APPLICANT["applicant_id_number"], APPLICANT["applicant_phone"], "Bản Chu"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_the_look_up_shows_the_status_and_no_personal_data(client, cast):
+    dossier = receive(cast, when=at(2025, 10, 8, 9, 0))
+    page = client.get(reverse("onestop_public:lookup_code", args=[dossier.code]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert dossier.code in body and "08/10/2025 17:00" in body and "Đã tiếp nhận" in body
+    assert not [p for p in PERSONAL if p in body]
+    api = client.get(f"/api/v1/onestop/public/dossiers/{dossier.code}/")
+    assert api.status_code == 200 and not [p for p in PERSONAL if p in api.content.decode()]
+
+
+def test_the_look_up_lists_the_papers_to_bring(client, cast):
+    dossier = receive(cast)
+    services.dossier_request_supplement(
+        actor=cast.officer_a, dossier=dossier, missing=["Giấy chứng sinh bản chính"], reason="Bản sao mờ"
+    )
+    body = client.get(reverse("onestop_public:lookup_code", args=[dossier.code])).content.decode()
+    assert "Giấy chứng sinh bản chính" in body
+
+
+@pytest.mark.parametrize("code", ["06529-251008-9999", "not a code", "x" * 300, "'; DROP TABLE--"])
+def test_an_unknown_and_a_malformed_code_answer_the_same(client, cast, code):
+    receive(cast)
+    page = client.get(reverse("onestop_public:lookup"), {"code": code})
+    reference = client.get(reverse("onestop_public:lookup"), {"code": "06529-251008-9998"})
+    assert page.status_code == reference.status_code == 404
+
+    def main(response, typed):  # the page's content, with the typed code (echoed in the form) masked
+        body = response.content.decode()
+        return body[body.index("<main") : body.index("</main>")].replace(escape(typed), "CODE")
+
+    assert main(page, code) == main(reference, "06529-251008-9998")
+    api = client.get(f"/api/v1/onestop/public/dossiers/{code}/")
+    assert api.status_code == 404 and api.json()["detail"] == "No dossier has this code."
+
+
+def test_the_look_up_is_rate_limited_per_client(client, cast, settings):
+    settings.PUBLIC_RATE_PER_MINUTE = 3
+    dossier = receive(cast)
+    url = reverse("onestop_public:lookup_code", args=[dossier.code])
+    assert [client.get(url).status_code for _ in range(4)] == [200, 200, 200, 429]
+    other_client = client.get(url, REMOTE_ADDR="192.0.2.7")
+    assert other_client.status_code == 200
+
+
+def test_a_citizen_applies_online_without_an_account(client, cast, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    birth_form, certificate = required_papers()
+    choose = client.get(reverse("onestop_public:apply", args=["birth-registration"]))
+    assert "Tỉnh Lạng Sơn" in choose.content.decode()
+    form = client.get(reverse("onestop_public:apply", args=["birth-registration"]), {"province": "20"})
+    assert "Xã Lộc Bình" in form.content.decode() and "Xã Mường Chiềng" not in form.content.decode()
+    key = form.context["form_key"]
+    data = APPLICANT | {
+        "province": "20",
+        "commune": cast.commune_a.code,
+        "consent": "on",
+        "form_key": key,
+        f"file_{birth_form}": SimpleUploadedFile("to-khai.pdf", pdf_bytes()),
+        f"file_{certificate}": SimpleUploadedFile("giay-chung-sinh.pdf", pdf_bytes()),
+    }
+    response = client.post(reverse("onestop_public:apply", args=["birth-registration"]), data)
+    dossier = Dossier.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/lookup/{dossier.code}/")
+    assert dossier.channel == "online" and dossier.files.count() == 2 and dossier.consent_at
+    # the same form sent again (a double click) does not make a second dossier
+    data |= {f"file_{birth_form}": SimpleUploadedFile("a.pdf", pdf_bytes())}
+    data |= {f"file_{certificate}": SimpleUploadedFile("b.pdf", pdf_bytes())}
+    again = client.post(reverse("onestop_public:apply", args=["birth-registration"]), data)
+    assert again.status_code == 302 and Dossier.objects.count() == 1
+
+
+def test_an_online_application_with_errors_says_what_to_fix(client, cast):
+    response = client.post(
+        reverse("onestop_public:apply", args=["birth-registration"]),
+        APPLICANT | {"province": "20", "commune": cast.commune_a.code, "applicant_id_number": "123", "form_key": "k"},
+        headers={"Accept-Language": "en"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "exactly 12 digits" in body and "Missing required papers" in body and "consent" in body
+    assert not Dossier.objects.exists()
+
+
+def test_the_api_submission_is_idempotent(client, cast, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    birth_form, certificate = required_papers()
+
+    def submit():
+        return client.post(
+            "/api/v1/onestop/public/dossiers/",
+            APPLICANT
+            | {
+                "procedure": "birth-registration",
+                "commune": cast.commune_a.code,
+                "consent": "true",
+                f"paper_{birth_form}": SimpleUploadedFile("a.pdf", pdf_bytes()),
+                f"paper_{certificate}": SimpleUploadedFile("b.pdf", pdf_bytes()),
+            },
+            headers={"Idempotency-Key": "client-42"},
+        )
+
+    first, second = submit(), submit()
+    assert first.status_code == 201 and second.status_code == 200
+    assert first.json()["code"] == second.json()["code"] and second.json()["replayed"] is True
+    assert first.json()["lookup_url"].endswith(f"/lookup/{first.json()['code']}/")
+    assert Dossier.objects.count() == 1
+
+
+def test_the_api_submission_reports_each_problem(client, cast):
+    response = client.post(
+        "/api/v1/onestop/public/dossiers/",
+        APPLICANT | {"procedure": "birth-registration", "commune": cast.commune_a.code, "consent": "false"},
+    )
+    assert response.status_code == 422
+    assert {"papers", "consent"} <= set(response.json()["errors"])
+    assert not Dossier.objects.exists()
+
+
+def test_a_returned_dossier_can_be_rated_once_online(client, cast, specialist):
+    dossier = run_to_approval(cast, specialist, receive(cast))
+    services.dossier_decide(actor=cast.chair_a, dossier=dossier, approve=True, at=at(2025, 10, 8, 14))
+    services.dossier_result_ready(actor=cast.officer_a, dossier=dossier, at=at(2025, 10, 8, 15))
+    services.dossier_return(actor=cast.officer_a, dossier=dossier, at=at(2025, 10, 8, 16))
+    url = f"/api/v1/onestop/public/dossiers/{dossier.code}/rating/"
+    first = client.post(url, {"rating": "satisfied"}, content_type="application/json")
+    second = client.post(url, {"rating": "dissatisfied"}, content_type="application/json")
+    assert first.status_code == 200 and second.status_code == 422
+    dossier.refresh_from_db()
+    assert dossier.rating == "satisfied" and dossier.rating_channel == "online"
+
+
+def test_the_catalogue_lists_the_ten_procedures_with_their_basis(client, db):
+    response = client.get("/api/v1/onestop/procedures/")
+    procedures = {p["code"]: p for p in response.json()}
+    assert len(procedures) == 10
+    birth = procedures["birth-registration"]
+    assert birth["days"] == 0 and birth["cutoff"] == "15:00:00" and "60/2014/QH13" in birth["legal_basis"]
+    assert procedures["joint-birth-residence-insurance"]["days"] == 15
+    page = client.get(reverse("onestop_public:procedures"))
+    assert "Đăng ký khai sinh" in page.content.decode()
