@@ -83,8 +83,10 @@ def record(
         object_id = obj.pk if object_id is None else object_id
     unit_id = unit.pk if isinstance(unit, models.Model) else unit
     chain_key = unit_id or GLOBAL_CHAIN
-    AuditChain.objects.get_or_create(key=chain_key)
-    head = AuditChain.objects.select_for_update().get(key=chain_key)
+    head = AuditChain.objects.select_for_update().filter(key=chain_key).first()
+    if head is None:  # the unit's first entry: create the head (a concurrent creator makes this wait)
+        AuditChain.objects.bulk_create([AuditChain(key=chain_key)], ignore_conflicts=True)
+        head = AuditChain.objects.select_for_update().get(key=chain_key)
     actor = actor if getattr(actor, "is_authenticated", False) else None
     entry = AuditEntry(
         chain=chain_key,

@@ -66,12 +66,20 @@ def _province(dossier_or_unit) -> int:
     return unit.province_id or unit.pk
 
 
+_STEPS_CACHE: dict[tuple[int, datetime], dict[str, ProcedureStep]] = {}
+
+
 def steps_by_stage(version: ProcedureVersion) -> dict[str, ProcedureStep]:
-    cache = version.__dict__.setdefault("_steps_by_stage", None)
-    if cache is None:
-        cache = {step.stage: step for step in version.steps.prefetch_related("positions")}
-        version.__dict__["_steps_by_stage"] = cache
-    return cache
+    """The steps of a version with who performs them. Cached per process by the version's
+    id and `updated_at` (publishing a version, the only way its steps change, touches it)."""
+    key = (version.pk, version.updated_at)
+    steps = _STEPS_CACHE.get(key)
+    if steps is None:
+        steps = {step.stage: step for step in version.steps.prefetch_related("positions")}
+        if len(_STEPS_CACHE) > 1000:
+            _STEPS_CACHE.clear()
+        _STEPS_CACHE[key] = steps
+    return steps
 
 
 def stage_due_at(dossier: Dossier, stage: str) -> datetime:
@@ -124,21 +132,33 @@ def classify(done_at: datetime, due_at: datetime) -> str:
 
 
 def _positions_held(actor, unit_id: int, day) -> set[str]:
+    """Position codes `actor` holds in the unit on `day` (cached on the actor object, which
+    lives for one request)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return set()
-    return set(
-        Assignment.objects.current(day).filter(person=actor, unit_id=unit_id).values_list("position__code", flat=True)
-    )
+    cache = actor.__dict__.setdefault("_positions_held_cache", {})
+    key = (unit_id, day)
+    if key not in cache:
+        cache[key] = set(
+            Assignment.objects.current(day)
+            .filter(person=actor, unit_id=unit_id)
+            .values_list("position__code", flat=True)
+        )
+    return cache[key]
 
 
-def _require_stage(actor, dossier: Dossier, *stages: str, at: datetime) -> None:
+def _require_stage(actor, dossier: Dossier, *stages: str, at: datetime, in_receiving_unit: bool = False) -> None:
+    """`actor` holds, on the day of `at`, a position that performs one of `stages`, in the
+    unit that now holds the dossier (or, for what the receiving unit answers for even while
+    the dossier is away — the apology, stopping — in the receiving unit)."""
     steps = steps_by_stage(dossier.procedure_version)
     allowed = {p.code: p for s in stages if s in steps for p in steps[s].positions.all()}
-    if _positions_held(actor, dossier.holder_unit_id, timezone.localdate(at)) & set(allowed):
+    unit = dossier.unit if in_receiving_unit else dossier.holder_unit
+    if _positions_held(actor, unit.pk, timezone.localdate(at)) & set(allowed):
         return
     raise ValidationError(
         _("This step is done by: %(positions)s of %(unit)s. You do not hold that position there.")
-        % {"positions": ", ".join(str(p) for p in allowed.values()), "unit": dossier.holder_unit.name}
+        % {"positions": ", ".join(str(p) for p in allowed.values()), "unit": unit.name}
     )
 
 
@@ -155,7 +175,7 @@ def _locked(dossier: Dossier) -> Dossier:
     second sees what the first did."""
     return (
         Dossier.objects.select_for_update(of=("self",))
-        .select_related("unit", "holder_unit", "procedure_version__procedure", "decided_by", "handler")
+        .select_related("unit", "holder_unit", "procedure_version")
         .get(pk=dossier.pk)
     )
 
@@ -767,7 +787,7 @@ def dossier_apologise(
     at = at or timezone.now()
     dossier = _locked(dossier)
     _require_status(dossier, *[s for s in ACTIVE if s != Status.SUPPLEMENT])
-    _require_stage(actor, dossier, Stage.RECEIVE, Stage.PROCESS, Stage.APPROVE, at=at)
+    _require_stage(actor, dossier, Stage.RECEIVE, Stage.PROCESS, Stage.APPROVE, at=at, in_receiving_unit=True)
     errors = {}
     if timezone.is_naive(new_due_at) or new_due_at <= max(dossier.appointment_at, at):
         errors["new_due_at"] = _("The new date must be after the appointment (%(due)s).") % {
@@ -790,7 +810,7 @@ def dossier_stop(*, actor, dossier: Dossier, reason: str, at: datetime | None = 
     at = at or timezone.now()
     dossier = _locked(dossier)
     _require_status(dossier, *ACTIVE)
-    _require_stage(actor, dossier, Stage.RECEIVE, Stage.APPROVE, at=at)
+    _require_stage(actor, dossier, Stage.RECEIVE, Stage.APPROVE, at=at, in_receiving_unit=True)
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for stopping.")})
     _transition(
@@ -866,6 +886,7 @@ def procedure_version_publish(*, actor, version: ProcedureVersion) -> ProcedureV
     record it. An overlapping version of the same procedure is refused."""
     procedure_version_check(version)
     check_version_dates(version)
+    version.save(update_fields=["updated_at"])  # a new cache key for its steps
     audit.record(
         actor=actor,
         action="procedure_version.publish",

@@ -210,3 +210,15 @@ def test_every_step_is_in_the_audit_trail(cast, specialist):
         .values_list("action", flat=True)
     )
     assert actions == ["dossier.receive", "dossier.assign", "dossier.start", "dossier.submit"]
+
+
+def test_the_receiving_commune_apologises_and_stops_while_the_dossier_is_away(cast, specialist):
+    dossier = receive(cast, code="marital-status-confirmation", when=at(2025, 10, 6, 9, 0))
+    services.dossier_transfer(
+        actor=cast.officer_a, dossier=dossier, to_unit=cast.province, note="Xác minh", at=at(2025, 10, 6, 10)
+    )
+    services.dossier_apologise(
+        actor=cast.officer_a, dossier=dossier, new_due_at=at(2025, 10, 14, 17), reason="Chờ Sở", at=at(2025, 10, 9, 9)
+    )
+    stopped = services.dossier_stop(actor=cast.chair_a, dossier=dossier, reason="Công dân rút hồ sơ")
+    assert stopped.status == Status.STOPPED
