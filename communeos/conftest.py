@@ -39,6 +39,16 @@ def default_language():
 
 
 @pytest.fixture(autouse=True)
+def fresh_process_caches():
+    """Per-process caches of the catalogue would outlive a test's rolled-back rows."""
+    from communeos.onestop import services as onestop_services
+
+    onestop_services._VERSIONS.clear()
+    onestop_services._STEPS_CACHE.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Uploaded files go to the test's own folder, never to var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "communeos.units",
     "communeos.people",
     "communeos.onestop",
+    "communeos.documents",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("units/", include("communeos.units.urls")),
     path("", include("communeos.people.urls")),
     path("onestop/", include("communeos.onestop.urls")),
+    path("documents/", include("communeos.documents.urls")),
     path("", include(public_urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

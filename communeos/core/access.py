@@ -127,3 +127,31 @@ def access_dossier(user, code: str) -> Model:
         )
     except (Dossier.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# Official documents -----------------------------------------------------------------------
+
+
+def documents_visible_to(user) -> QuerySet:
+    """Register entries of the units `user` sees; a confidential one (Mật, Tối mật, Tuyệt mật)
+    only to the people explicitly granted it, whatever their unit scope — superusers
+    included. The filter is part of the query, so searches and counts never see the rest."""
+    from communeos.documents.models import ConfidentialGrant, Document
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Document.objects.none()
+    granted = Q(pk__in=ConfidentialGrant.objects.filter(person=user).values("document_id"))
+    if user.is_superuser:
+        return Document.objects.filter(Q(confidentiality="") | granted)
+    in_scope = Q(unit__in=units_visible_to(user).values("pk"))
+    return Document.objects.filter((in_scope & Q(confidentiality="")) | granted)
+
+
+def access_document(user, document_id) -> Model:
+    """One register entry, or 404 (the same for 'absent', 'not yours' and 'not granted')."""
+    from communeos.documents.models import Document
+
+    try:
+        return documents_visible_to(user).select_related("unit").get(pk=document_id)
+    except (Document.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

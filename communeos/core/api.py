@@ -42,3 +42,4 @@ api = NinjaAPI(
 api.add_router("/units/", "communeos.units.api.router")
 api.add_router("/", "communeos.people.api.router")
 api.add_router("/onestop/", "communeos.onestop.api.router")
+api.add_router("/documents/", "communeos.documents.api.router")

@@ -7,8 +7,7 @@ unique and without gaps as long as the caller's write and the increment commit t
 On SQLite every write transaction is serialised (`transaction_mode = IMMEDIATE`).
 """
 
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import connection
 
 from communeos.core.models import Counter
 
@@ -17,12 +16,16 @@ def next_number(series: str, unit, period: str) -> int:
     if not connection.in_atomic_block:
         raise RuntimeError("next_number() must run inside the transaction that uses the number.")
     unit_id = getattr(unit, "pk", unit)
-    # Create the row if it is missing; a concurrent creator makes this wait, then do nothing.
-    Counter.objects.bulk_create([Counter(series=series, unit_id=unit_id, period=period)], ignore_conflicts=True)
-    with transaction.atomic():
-        updated = Counter.objects.filter(series=series, unit_id=unit_id, period=period).update(last=F("last") + 1)
-        assert updated == 1
-        return Counter.objects.filter(series=series, unit_id=unit_id, period=period).values_list("last", flat=True)[0]
+    # One statement: create the row at 1, or add 1 to it; the row stays locked until the
+    # caller's transaction ends (PostgreSQL; SQLite holds the database write lock).
+    table = connection.ops.quote_name(Counter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (series, unit_id, period, last) VALUES (%s, %s, %s, 1) "  # noqa: S608 — table name only
+            f"ON CONFLICT (series, unit_id, period) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [series, unit_id, period],
+        )
+        return cursor.fetchone()[0]
 
 
 def current_number(series: str, unit, period: str) -> int:

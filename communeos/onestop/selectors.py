@@ -133,9 +133,9 @@ def dossier_public_status(code: str) -> PublicStatus | None:
     code = (code or "").strip()
     if not code or len(code) > 40:
         return None
-    dossier = (
-        Dossier.objects.select_related("unit", "procedure_version__procedure")
-        .only(
+    found = list(
+        Dossier.objects.filter(code=code).values_list(
+            "pk",
             "code",
             "status",
             "received_at",
@@ -146,29 +146,29 @@ def dossier_public_status(code: str) -> PublicStatus | None:
             "unit__name",
             "procedure_version__procedure__name_vi",
             "procedure_version__procedure__name_en",
-        )
-        .filter(code=code)
-        .first()
+        )[:1]
     )
-    if dossier is None:
+    if not found:
         return None
+    pk, code, status, received_at, due_at, promised_at, completed_at, rating, unit_name, name_vi, name_en = found[0]
+    dossier = Dossier(pk=pk, code=code, status=status, due_at=due_at, promised_at=promised_at)
     missing: list[str] = []
     if dossier.status == Status.SUPPLEMENT:
         request = SupplementRequest.objects.filter(dossier=dossier).order_by("-requested_at").first()
         missing = list(request.missing) if request else []
-    finished = dossier.status in {Status.RETURNED, Status.STOPPED, Status.REFUSED, Status.RESULT_READY}
+    finished = status in {Status.RETURNED, Status.STOPPED, Status.REFUSED, Status.RESULT_READY}
     return PublicStatus(
-        code=dossier.code,
-        procedure=dossier.procedure_version.procedure.name,
-        unit=dossier.unit.name,
-        status=dossier.status,
+        code=code,
+        procedure=Procedure(name_vi=name_vi, name_en=name_en).name,
+        unit=unit_name,
+        status=status,
         status_label=str(dossier.get_status_display()),
-        received_on=dossier.received_at,
+        received_on=received_at,
         appointment_at=None if finished else dossier.appointment_at,
         missing=missing,
-        resolved_at=dossier.completed_at,
-        returned=dossier.status == Status.RETURNED,
-        can_rate=dossier.status == Status.RETURNED and not dossier.rating,
+        resolved_at=completed_at,
+        returned=status == Status.RETURNED,
+        can_rate=status == Status.RETURNED and not rating,
     )
 
 

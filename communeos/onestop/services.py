@@ -8,6 +8,7 @@ to now and is only set by the demo loader, which replays a year of work.
 """
 
 import secrets
+import time as time_module
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -213,6 +214,25 @@ def _audit(dossier: Dossier, *, actor, action: str, changes: dict, actor_label: 
 # Intake ------------------------------------------------------------------------------------
 
 
+_VERSIONS: dict[tuple[int, object], tuple[float, ProcedureVersion | None, list[ProcedurePaper]]] = {}
+VERSION_CACHE_SECONDS = 5.0
+
+
+def _version_and_papers(procedure: Procedure, day) -> tuple[ProcedureVersion | None, list[ProcedurePaper]]:
+    """The version in force and its papers, cached per process for a few seconds: intake is the
+    hot path, and a version, once dossiers use it, never changes (a new one is added)."""
+    key = (procedure.pk, day)
+    now = time_module.monotonic()
+    cached = _VERSIONS.get(key)
+    if cached is None or now - cached[0] > VERSION_CACHE_SECONDS:
+        version = procedure.versions.in_force_on(day).order_by("-version").first()
+        papers = list(version.papers.all()) if version else []
+        if len(_VERSIONS) > 1000:
+            _VERSIONS.clear()
+        cached = _VERSIONS[key] = (now, version, papers)
+    return cached[1], cached[2]
+
+
 def version_in_force(procedure: Procedure, day) -> ProcedureVersion:
     version = procedure.versions.in_force_on(day).order_by("-version").first()
     if version is None:
@@ -316,7 +336,9 @@ def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, chan
             return existing
     if unit.level != Level.COMMUNE or not unit.in_force_on(timezone.localdate(at)):
         raise ValidationError(_("Dossiers are received by a commune in force."))
-    version = version_in_force(procedure, timezone.localdate(at))
+    version, papers = _version_and_papers(procedure, timezone.localdate(at))
+    if version is None:
+        version_in_force(procedure, timezone.localdate(at))  # raises the message
     errors: dict[str, list[str]] = {}
     try:
         cleaned = _check_applicant(*applicant)
@@ -333,7 +355,6 @@ def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, chan
     else:
         raise ValidationError(_("Unknown channel."))
 
-    papers = list(version.papers.all())
     by_id = {paper.pk: paper for paper in papers}
     checked: list[tuple[ProcedurePaper | None, CheckedUpload]] = []
     file_errors = []
@@ -394,8 +415,8 @@ def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, chan
         if paper.pk in provided:
             lines[paper.pk] = DossierPaper(dossier=dossier, paper=paper, name=paper.name_vi, provided_at=at)
     DossierPaper.objects.bulk_create(lines.values())
-    for paper, upload in checked:
-        DossierFile.objects.create(
+    DossierFile.objects.bulk_create(
+        DossierFile(
             dossier=dossier,
             paper=lines.get(paper.pk) if paper else None,
             file=_store(upload, written),
@@ -405,6 +426,8 @@ def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, chan
             sha256=upload.sha256,
             uploaded_at=at,
         )
+        for paper, upload in checked
+    )
     _event(dossier, actor=actor, action=Event.Action.RECEIVE, at=at)
     _audit(
         dossier,

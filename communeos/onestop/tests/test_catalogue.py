@@ -44,7 +44,7 @@ def test_a_dossier_keeps_the_version_it_was_received_under(cast, admin_user):
     assert old.due_at == at(2026, 2, 27, 17, 0)
 
 
-def test_overlapping_versions_and_incomplete_steps_are_refused(cast, admin_user):
+def test_overlapping_versions_and_incomplete_steps_are_refused(cast, admin_user, english):
     version = new_version(start=date(2026, 3, 1))
     with pytest.raises(ValidationError, match="end it the day before"):
         services.procedure_version_publish(actor=admin_user, version=version)

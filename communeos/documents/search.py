@@ -1,0 +1,164 @@
+"""Full-text search of the document registers (issue 4, item 8).
+
+What is searched is `Document.search_text`: the symbol, author, summary and text, lower-cased
+and stripped of diacritics (`communeos.core.text.fold`) by the services on every write. The
+query is folded the same way, and both are cut into words of letters and digits, numbers
+without their leading zeros: "nghi quyet sap xep" finds "Nghị quyết … sắp xếp";
+"76/2025/UBTVQH15", "ubtvqh15" and "QĐ-UBND" find the symbols that hold them; "9/KH-UBND"
+finds "09/KH-UBND".
+
+Every word of the query must match, whole. A word made of several parts ("76/2025/UBTVQH15",
+"QĐ-UBND") matches as a phrase: its parts adjacent and in order. No prefix matching: at a
+million documents on PostgreSQL, a prefix of a common word ("hoach:*") makes the GIN index
+gather every posting list under it, and doubled the time of such searches (bench/documents.py).
+
+The engine is the database's own (STYLE.md: no search server while the database can do it):
+PostgreSQL full-text search over a GIN index in production (migration 0003_search), SQLite
+FTS5 in the embedded default. Either way the match is one more condition in the WHERE clause
+of the caller's query, which already holds the access filter (`documents_visible_to`): one
+SQL statement, lazy, so that counts, pages and further filters compose with it.
+"""
+
+import re
+
+from django.db import connections
+from django.db.models import BooleanField, F, FloatField, Func, QuerySet, Value
+
+from communeos.core.text import fold
+
+_WORD = re.compile(r"[^\W_]+")  # letters and digits: what both engines keep as a token
+_LEADING_ZEROS = re.compile(r"^0+(?=\d)")
+
+
+def words(text: str) -> list[str]:
+    """`text` folded and cut into words as the index holds them (the same cut as
+    `communeos_search_vector` in migration 0003_search)."""
+    return [_LEADING_ZEROS.sub("", word) for word in _WORD.findall(fold(text or ""))]
+
+
+def terms(q: str) -> list[tuple[str, ...]]:
+    """The words of `q`, each as its parts: `"QĐ-UBND số 12"` → `[("qd", "ubnd"), ("so",), ("12",)]`."""
+    return [tuple(parts) for parts in map(words, (q or "").split()) if parts]
+
+
+def tsquery(found: list[tuple[str, ...]]) -> str:
+    """A PostgreSQL `to_tsquery` text: every part quoted as a lexeme (parts are letters and
+    digits only, so nothing in them is an operator), `<->` between the parts of a word, `&`
+    between words."""
+    return " & ".join("(" + " <-> ".join(f"'{part}'" for part in parts) + ")" for parts in found)
+
+
+def fts5_query(found: list[tuple[str, ...]]) -> str:
+    """An FTS5 MATCH expression: every word a quoted string (a phrase when it has several
+    parts); FTS5 joins them with AND."""
+    return " ".join('"' + " ".join(parts) + '"' for parts in found)
+
+
+# The SQL of each engine -------------------------------------------------------------------------
+
+
+class _Sql(Func):
+    """A condition or a rank over (a column, the query text): `template` is filled with their
+    compiled SQL, so that the column keeps whatever alias the caller's query gives the table
+    and the query text stays a parameter."""
+
+    template: str
+    column_first = True  # in `template`, for the order of the parameters
+
+    def as_sql(self, compiler, connection, **extra):
+        (column, column_params), (query, query_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        params = (*column_params, *query_params) if self.column_first else (*query_params, *column_params)
+        return self.template.format(column=column, query=query), params
+
+
+# PostgreSQL. The GIN index is on `search_vector`, a column that the database generates from
+# `search_text` and that the model does not declare (migration 0003_search); it is named here
+# with the alias that the caller's query gives the table. The query text is folded already;
+# it goes through `communeos_unaccent` all the same, as the indexed text did.
+#
+# The tsquery is a sub-SELECT so that the planner does not see its words. It estimates a
+# match of several words as the product of each word's frequency, and the words of a
+# Vietnamese query are syllables that come together ("đơn vị hành chính"): it expected one
+# row where 52,000 matched, and so chose the text index over the access filter's (commune
+# officer, 1M documents: 520 ms against 60 ms). Unseen, a match counts as 0.5 % of the rows.
+_PG_QUERY = "(SELECT to_tsquery('simple'::regconfig, communeos_unaccent({query})))"
+
+
+class _PgSql(_Sql):
+    def as_sql(self, compiler, connection, **extra):
+        column, query = self.get_source_expressions()
+        vector = f"{compiler.quote_name_unless_alias(column.alias)}.{connection.ops.quote_name('search_vector')}"
+        query_sql, query_params = compiler.compile(query)
+        return self.template.format(column=vector, query=query_sql), query_params
+
+
+class _PgMatches(_PgSql):
+    output_field = BooleanField()
+    template = "{column} @@ " + _PG_QUERY
+
+
+class _PgRank(_PgSql):
+    """Term frequency divided by 1 + log(length of the document)."""
+
+    output_field = FloatField()
+    template = "ts_rank({column}, " + _PG_QUERY + ", 1)"
+
+
+# SQLite: the FTS5 table's rowid is the document id.
+
+
+class _Fts5Matches(_Sql):
+    output_field = BooleanField()
+    template = "{column} IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH {query})"
+
+
+class _Fts5Rank(_Sql):
+    """FTS5's `rank`: BM25, negated (lower is better)."""
+
+    output_field = FloatField()
+    column_first = False
+    template = "(SELECT rank FROM documents_fts WHERE documents_fts MATCH {query} AND rowid = {column})"
+
+
+# The API --------------------------------------------------------------------------------------
+
+
+def filter_matching(queryset: QuerySet, q: str) -> QuerySet:
+    """`queryset` (documents, already narrowed to what the user may see) narrowed to those
+    matching every word of `q`, annotated with `search_rank` and ordered by relevance, then
+    newest first. A query without any word leaves `queryset` as it is."""
+    found = terms(q)
+    if not found:
+        return queryset
+    vendor = connections[queryset.db].vendor
+    if vendor == "postgresql":
+        text = Value(tsquery(found))
+        matches, rank = _PgMatches(F("search_text"), text), _PgRank(F("search_text"), text)
+        relevance = F("search_rank").desc()
+    elif vendor == "sqlite":
+        text = Value(fts5_query(found))
+        matches, rank = _Fts5Matches(F("pk"), text), _Fts5Rank(F("pk"), text)
+        relevance = F("search_rank").asc()
+    else:
+        raise NotImplementedError(f"no document search on {vendor}")
+    return (
+        queryset.filter(matches)
+        .annotate(search_rank=rank)
+        .order_by(relevance, F("issued_on").desc(nulls_last=True), "-id")
+    )
+
+
+def index(document) -> None:
+    """Bring the engine's index in step with `document.search_text` (after every write).
+
+    PostgreSQL generates the indexed vector from the column itself: nothing to do. SQLite:
+    replace the document's row in the FTS5 table (its words, cut as the queries are)."""
+    connection = connections[document._state.db or "default"]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM documents_fts WHERE rowid = %s", [document.pk])
+        cursor.execute(
+            "INSERT INTO documents_fts (rowid, search_text) VALUES (%s, %s)",
+            [document.pk, " ".join(words(document.search_text))],
+        )

@@ -1,0 +1,89 @@
+"""The document pages through HTTP: registering, the duplicate warning, the page with its
+citations, actions by role, the registers and their exports, confidentiality (404)."""
+
+from datetime import date
+
+from django.urls import reverse
+
+from communeos.core.models import AuditEntry
+from communeos.documents.models import Document
+from communeos.documents.tests.conftest import incoming
+
+
+def register_form(**extra):
+    return {
+        "symbol": "1672/NQ-UBTVQH15",
+        "author": "Ủy ban Thường vụ Quốc hội",
+        "issued_on": "2025-06-16",
+        "summary": "Nghị quyết về việc sắp xếp các đơn vị hành chính cấp xã của tỉnh Lạng Sơn năm 2025",
+        "text": "Căn cứ Nghị quyết số 76/2025/UBTVQH15 ngày 14/4/2025",
+    } | extra
+
+
+def test_a_clerk_registers_and_sees_the_citations(client, cast, clerk):
+    client.force_login(clerk)
+    response = client.post(reverse("documents:register_incoming"), register_form())
+    document = Document.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("documents:detail", args=[document.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "1672/NQ-UBTVQH15" in page and "76/2025/UBTVQH15" in page
+
+
+def test_registering_twice_warns_with_a_link_to_the_first(client, cast, clerk):
+    client.force_login(clerk)
+    client.post(reverse("documents:register_incoming"), register_form())
+    first = Document.objects.get()
+    again = client.post(reverse("documents:register_incoming"), register_form(symbol="Số: 1672 / NQ-UBTVQH15"))
+    assert again.status_code == 200 and reverse("documents:detail", args=[first.pk]) in again.content.decode()
+    assert Document.objects.count() == 1
+    confirmed = client.post(reverse("documents:register_incoming"), register_form(confirm_duplicate="on"))
+    assert confirmed.status_code == 302 and Document.objects.count() == 2
+
+
+def test_a_bad_symbol_shows_the_expected_forms(client, cast, clerk):
+    client.force_login(clerk)
+    response = client.post(
+        reverse("documents:register_incoming"), register_form(symbol="no symbol"), headers={"Accept-Language": "en"}
+    )
+    assert "15/UBND-VP" in response.content.decode() and not Document.objects.exists()
+
+
+def test_another_commune_gets_404(client, cast, clerk):
+    document = incoming(clerk, cast.commune_a)
+    client.force_login(cast.officer_b)
+    assert client.get(reverse("documents:detail", args=[document.pk])).status_code == 404
+    assert client.post(reverse("documents:action", args=[document.pk, "start"])).status_code == 404
+    assert document not in client.get(reverse("documents:list"), {"q": "lang son"}).context["page"]
+
+
+def test_a_confidential_document_is_404_unless_granted_and_each_view_is_audited(client, cast, clerk):
+    secret = incoming(clerk, cast.commune_a, symbol="07/QĐ-UBND", confidentiality="toi_mat")
+    client.force_login(cast.provincial)
+    assert client.get(reverse("documents:detail", args=[secret.pk])).status_code == 404
+    client.force_login(clerk)
+    views = AuditEntry.objects.filter(action="document.view").count()
+    assert client.get(reverse("documents:detail", args=[secret.pk])).status_code == 200
+    assert AuditEntry.objects.filter(action="document.view", actor=clerk).count() == views + 1
+
+
+def test_the_chair_assigns_through_the_page(client, cast, clerk):
+    document = incoming(clerk, cast.commune_a)
+    client.force_login(cast.chair_a)
+    client.post(
+        reverse("documents:action", args=[document.pk, "assign"]),
+        {"lead": cast.officer_a.pk, "deadline": "2099-01-01", "comment": "Triển khai"},
+    )
+    document.refresh_from_db()
+    assert document.status == "assigned" and document.deadline == date(2099, 1, 1)
+
+
+def test_the_register_page_and_its_exports(client, cast, clerk):
+    incoming(clerk, cast.commune_a)
+    client.force_login(clerk)
+    url = reverse("documents:register", args=[cast.commune_a.code, "incoming", 2025])
+    assert "1672/NQ-UBTVQH15" in client.get(url).content.decode()
+    for fmt in ["xlsx", "pdf"]:
+        export = client.get(reverse("documents:register_export", args=[cast.commune_a.code, "incoming", 2025, fmt]))
+        assert export.status_code == 200 and len(export.content) > 1000
+    client.force_login(cast.officer_b)
+    assert client.get(url).status_code == 404
