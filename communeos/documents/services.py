@@ -39,7 +39,7 @@ from communeos.people.models import Assignment
 from communeos.units.models import Unit
 
 CLERK = {"clerk"}
-HEADS = {"commune_chair", "commune_vice_chair"}
+HEADS = {"commune_chair", "commune_vice_chair", "province_chair", "province_vice_chair"}
 
 
 class DuplicateDocument(ValidationError):

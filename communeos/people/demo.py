@@ -33,6 +33,7 @@ GIVEN = ["Hùng", "Lan", "Mai", "Tuấn", "Hoa", "Dũng", "Hạnh"]
 PROVINCE_STAFF = [
     ("province.officer", "department_officer", "Đinh Văn Thắng", "Provincial department officer"),
     ("province.justice", "department_officer", "Chu Thị Ngọc", "Department of Justice officer"),
+    ("province.vicechair", "province_vice_chair", "Hoàng Văn Bình", "Vice-chair of the provincial People's Committee"),
     ("province.clerk", "clerk", "Lành Thị Thu", "Clerk of the provincial People's Committee"),
     ("wg4.lead", "working_group_member", "Hà Văn Quang", "Working Group No. 4 — head"),
     ("wg4.member", "working_group_member", "Tô Thị Hằng", "Working Group No. 4 — member"),

@@ -11,7 +11,7 @@ def test_the_demo_world_loads_twice_without_duplicates(unit_map, capsys):
     call_command("load_demo", dossiers=40, documents=0)  # the full demo is long; its parts have their own tests
     first = capsys.readouterr().out
     call_command("load_demo", dossiers=40, documents=0)
-    assert User.objects.count() == len(COMMUNES) * len(COMMUNE_ROLES) + 7
+    assert User.objects.count() == len(COMMUNES) * len(COMMUNE_ROLES) + 8
     assert "locbinh.chair" in first and "demo-communeos-2025" in first and "Demo dossiers: 40" in first
     assert "Demo documents: 0" in first and "province.clerk" in first
     group = WorkingGroup.objects.get()

@@ -196,3 +196,11 @@ def test_a_citation_links_to_the_document_of_that_date_not_another_units_same_sy
     )
     cited = selectors.document_detail(user=clerk_b, document=plan)["cites"]
     assert [(c["symbol"], c["document"]) for c in cited] == [("01/QĐ-UBND", theirs)]
+
+
+def test_the_province_routes_its_own_mail(cast):
+    clerk_p = make_person("clerk.p", cast.province, "clerk")
+    vice = make_person("vice.p", cast.province, "province_vice_chair")
+    document = incoming(clerk_p, cast.province)
+    services.document_assign(actor=vice, document=document, lead=cast.provincial, deadline=date(2099, 1, 1))
+    assert document in selectors.document_queue(user=cast.provincial)
