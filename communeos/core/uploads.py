@@ -4,12 +4,16 @@ Accepted: PDF, JPEG, PNG. An image must also decode (Pillow), and a PDF must ope
 (pypdf), so a renamed or truncated file is refused with a message saying why.
 """
 
+import functools
 import hashlib
 import io
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 SIGNATURES = [
@@ -89,3 +93,31 @@ def _too_big(name: str, size: int, limit: int) -> str:
         "size": size / 1_000_000,
         "limit": limit / 1_000_000,
     }
+
+
+def store(checked: CheckedUpload, folder: str, written: list[str]) -> str:
+    """Store a checked file under its SHA-256 in `folder` (once: the same content is one file)
+    and note in `written` the files this call created, for `atomic_with_files` to remove."""
+    name = f"{folder}/{checked.sha256[:2]}/{checked.sha256}"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(checked.content))
+        written.append(name)
+    return name
+
+
+def atomic_with_files(function):
+    """Run a write that stores files in one transaction, passing it `written=[]`: if the
+    write fails, the files it stored are removed too — no file without its record."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        written: list[str] = []
+        try:
+            with transaction.atomic():
+                return function(*args, written=written, **kwargs)
+        except BaseException:
+            for name in written:
+                default_storage.delete(name)
+            raise
+
+    return run

@@ -77,10 +77,12 @@ class _Sql(Func):
 # it goes through `communeos_unaccent` all the same, as the indexed text did.
 #
 # The tsquery is a sub-SELECT so that the planner does not see its words. It estimates a
-# match of several words as the product of each word's frequency, and the words of a
-# Vietnamese query are syllables that come together ("đơn vị hành chính"): it expected one
-# row where 52,000 matched, and so chose the text index over the access filter's (commune
-# officer, 1M documents: 520 ms against 60 ms). Unseen, a match counts as 0.5 % of the rows.
+# match of several words as the product of each word's frequency, but the words of a
+# Vietnamese query are syllables that come together ("đơn vị hành chính"): it expected 1 row
+# where 52,113 matched, and so left aside an index that the access filter could use. Unseen,
+# a match counts as 0.5 % of the rows. Measured at 1M documents (bench/documents.py), a
+# commune officer, "Sắp xếp đơn vị hành chính cấp xã", the access rule as lists of ids:
+# 520-580 ms with the words in sight of the planner, 55-110 ms without.
 _PG_QUERY = "(SELECT to_tsquery('simple'::regconfig, communeos_unaccent({query})))"
 
 

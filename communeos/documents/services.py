@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -20,7 +18,7 @@ from django.utils.translation import gettext as _
 from communeos.core import audit, calendar
 from communeos.core.numbering import next_number
 from communeos.core.text import fold
-from communeos.core.uploads import CheckedUpload, check_upload
+from communeos.core.uploads import CheckedUpload, atomic_with_files, check_upload, store
 from communeos.documents import search, symbols
 from communeos.documents.models import (
     Attachment,
@@ -180,10 +178,7 @@ def _attach(document: Document, prepared: list[Prepared], written: list[str]) ->
 
     for item in prepared:
         upload = item.upload
-        name = f"documents/{upload.sha256[:2]}/{upload.sha256}"
-        if not default_storage.exists(name):
-            name = default_storage.save(name, ContentFile(upload.content))
-            written.append(name)
+        name = store(upload, "documents", written)
         Attachment.objects.create(
             document=document,
             file=name,
@@ -199,24 +194,6 @@ def _attach(document: Document, prepared: list[Prepared], written: list[str]) ->
         if texts and not document.text:
             document.text = "\n".join(texts)
         document.save(update_fields=["digitisation", "text", "updated_at"])
-
-
-def _with_files(function):
-    """Run a write that stores files: if it fails, the files it stored are removed."""
-
-    def run(*args, **kwargs):
-        written: list[str] = []
-        try:
-            with transaction.atomic():
-                return function(*args, written=written, **kwargs)
-        except BaseException:
-            for name in written:
-                default_storage.delete(name)
-            raise
-
-    run.__doc__ = function.__doc__
-    run.__name__ = function.__name__.lstrip("_")
-    return run
 
 
 def _grant_first_readers(document: Document, actor, at: datetime) -> None:
@@ -291,7 +268,7 @@ def document_register_incoming(
     )
 
 
-@_with_files
+@atomic_with_files
 def _register_incoming(*, actor, unit, symbol, author, issued_on, summary, arrived_at, urgency, confidentiality,
                        deadline, note, text, uploads, confirm_duplicate, source, at, written) -> Document:  # fmt: skip
     if source is None:
@@ -527,7 +504,7 @@ def document_draft(
     )
 
 
-@_with_files
+@atomic_with_files
 def _draft(*, actor, unit, doc_type, summary, body, issuer, drafting_unit, normative, signer, recipients,
            recipient_units, urgency, confidentiality, copies, text, uploads, at, written) -> Document:  # fmt: skip
     if not _positions(actor, unit.pk, timezone.localdate(at)):

@@ -14,8 +14,6 @@ from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -25,7 +23,7 @@ from django.utils.translation import gettext as _
 from communeos.core import audit, calendar
 from communeos.core.citizen_id import validate_citizen_id
 from communeos.core.numbering import next_number
-from communeos.core.uploads import CheckedUpload, check_upload
+from communeos.core.uploads import CheckedUpload, atomic_with_files, check_upload, store
 from communeos.onestop.models import (
     ACTIVE,
     Apology,
@@ -267,14 +265,6 @@ def new_submission_key() -> str:
     return secrets.token_urlsafe(16)
 
 
-def _store(checked: CheckedUpload, written: list[str]) -> str:
-    name = f"dossiers/{checked.sha256[:2]}/{checked.sha256}"
-    if not default_storage.exists(name):
-        name = default_storage.save(name, ContentFile(checked.content))
-        written.append(name)
-    return name
-
-
 def dossier_receive(
     *,
     actor,
@@ -299,29 +289,22 @@ def dossier_receive(
     and a failure after they are stored removes them again: no dossier without its papers,
     no file without its dossier, no number used and lost.
     """
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            return _dossier_receive(
-                actor=actor,
-                unit=unit,
-                procedure=procedure,
-                applicant=(applicant_name, applicant_id_number, applicant_phone, applicant_address),
-                applicant_email=applicant_email,
-                channel=channel,
-                papers_provided=papers_provided or [],
-                uploads=uploads or [],
-                consent=consent,
-                idempotency_key=idempotency_key or None,
-                at=at or timezone.now(),
-                written=written,
-            )
-    except BaseException:
-        for name in written:
-            default_storage.delete(name)
-        raise
+    return _dossier_receive(
+        actor=actor,
+        unit=unit,
+        procedure=procedure,
+        applicant=(applicant_name, applicant_id_number, applicant_phone, applicant_address),
+        applicant_email=applicant_email,
+        channel=channel,
+        papers_provided=papers_provided or [],
+        uploads=uploads or [],
+        consent=consent,
+        idempotency_key=idempotency_key or None,
+        at=at or timezone.now(),
+    )
 
 
+@atomic_with_files
 def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, channel, papers_provided, uploads,
                      consent, idempotency_key, at, written) -> Dossier:  # fmt: skip
     if idempotency_key:
@@ -419,7 +402,7 @@ def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, chan
         DossierFile(
             dossier=dossier,
             paper=lines.get(paper.pk) if paper else None,
-            file=_store(upload, written),
+            file=store(upload, "dossiers", written),
             original_name=upload.name,
             content_type=upload.content_type,
             size=upload.size,
@@ -686,18 +669,10 @@ def dossier_supplement(
 ) -> Dossier:
     """The citizen brought the papers: the clock restarts and the appointment moves by the
     working time spent waiting."""
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            return _dossier_supplement(
-                actor=actor, dossier=dossier, uploads=uploads or [], note=note, at=at, written=written
-            )
-    except BaseException:
-        for name in written:
-            default_storage.delete(name)
-        raise
+    return _dossier_supplement(actor=actor, dossier=dossier, uploads=uploads or [], note=note, at=at)
 
 
+@atomic_with_files
 def _dossier_supplement(*, actor, dossier, uploads, note, at, written) -> Dossier:
     at = at or timezone.now()
     dossier = _locked(dossier)
@@ -723,7 +698,7 @@ def _dossier_supplement(*, actor, dossier, uploads, note, at, written) -> Dossie
     for upload in checked:
         DossierFile.objects.create(
             dossier=dossier,
-            file=_store(upload, written),
+            file=store(upload, "dossiers", written),
             original_name=upload.name,
             content_type=upload.content_type,
             size=upload.size,
