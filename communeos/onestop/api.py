@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from ninja import Field, Form, Query, Router, Schema
+from ninja import Field, Form, Query, Router, Schema, responses
 from ninja.pagination import PageNumberPagination, paginate
 
 from communeos.core import access, audit
@@ -156,20 +156,20 @@ class SubmissionIn(Schema):
 )
 def submit(request, data: Form[SubmissionIn]):
     if not allow(request, "apply"):
-        return 429, {"detail": "Too many requests; wait a minute."}
+        return responses.Status(429, {"detail": "Too many requests; wait a minute."})
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 64:
-        return 422, {"detail": "Idempotency-Key is at most 64 characters.", "errors": {}}
+        return responses.Status(422, {"detail": "Idempotency-Key is at most 64 characters.", "errors": {}})
     key = f"api:{key}" if key else None
     procedure = selectors.procedure_by_code(data.procedure)
     commune = Unit.objects.in_force_on(timezone.localdate()).filter(level=Level.COMMUNE, code=data.commune).first()
     if procedure is None or commune is None:
         field = "procedure" if procedure is None else "commune"
-        return 422, {"detail": f"Unknown {field}.", "errors": {field: [f"Unknown {field}."]}}
+        return responses.Status(422, {"detail": f"Unknown {field}.", "errors": {field: [f"Unknown {field}."]}})
     uploads = []
     for name in request.FILES:
         if not name.startswith("paper_") or not name.removeprefix("paper_").isdigit():
-            return 422, {"detail": f"Unexpected file field {name}; use paper_<id>.", "errors": {}}
+            return responses.Status(422, {"detail": f"Unexpected file field {name}; use paper_<id>.", "errors": {}})
         uploads += [Upload(paper_id=int(name.removeprefix("paper_")), file=f) for f in request.FILES.getlist(name)]
     try:
         dossier = services.dossier_receive(
@@ -187,20 +187,23 @@ def submit(request, data: Form[SubmissionIn]):
             idempotency_key=key,
         )
     except ValidationError as error:
-        return 422, _error(error)
+        return responses.Status(422, _error(error))
     except IntegrityError:
         if key is None:
             raise
         dossier = Dossier.objects.get(idempotency_key=key)  # a concurrent retry won the race
         dossier.replayed = True
-    return (200 if dossier.replayed else 201), {
-        "code": dossier.code,
-        "status": dossier.status,
-        "received_at": dossier.received_at,
-        "appointment_at": dossier.appointment_at,
-        "lookup_url": selectors.lookup_url(dossier.code),
-        "replayed": dossier.replayed,
-    }
+    return responses.Status(
+        200 if dossier.replayed else 201,
+        {
+            "code": dossier.code,
+            "status": dossier.status,
+            "received_at": dossier.received_at,
+            "appointment_at": dossier.appointment_at,
+            "lookup_url": selectors.lookup_url(dossier.code),
+            "replayed": dossier.replayed,
+        },
+    )
 
 
 @router.get(
@@ -211,10 +214,10 @@ def submit(request, data: Form[SubmissionIn]):
 )
 def public_status(request, code: str):
     if not allow(request, "lookup"):
-        return 429, {"detail": "Too many requests; wait a minute."}
+        return responses.Status(429, {"detail": "Too many requests; wait a minute."})
     status = selectors.dossier_public_status(code)
     if status is None:
-        return 404, {"detail": "No dossier has this code."}
+        return responses.Status(404, {"detail": "No dossier has this code."})
     return status
 
 
@@ -226,14 +229,14 @@ def public_status(request, code: str):
 )
 def public_rate(request, code: str, data: RatingIn):
     if not allow(request, "lookup"):
-        return 429, {"detail": "Too many requests; wait a minute."}
+        return responses.Status(429, {"detail": "Too many requests; wait a minute."})
     dossier = Dossier.objects.filter(code=code).first()
     if dossier is None:
-        return 404, {"detail": "No dossier has this code."}
+        return responses.Status(404, {"detail": "No dossier has this code."})
     try:
         services.dossier_rate(dossier=dossier, rating=data.rating, comment=data.comment)
     except ValidationError as error:
-        return 422, _error(error)
+        return responses.Status(422, _error(error))
     return selectors.dossier_public_status(code)
 
 
@@ -350,7 +353,7 @@ def receive(request, data: CounterIntakeIn):
     unit = access.units_visible_to(request.user).filter(level=Level.COMMUNE, code=data.unit, valid_to=None).first()
     if procedure is None or unit is None:
         field = "procedure" if procedure is None else "unit"
-        return 422, {"detail": f"Unknown {field}.", "errors": {field: [f"Unknown {field}."]}}
+        return responses.Status(422, {"detail": f"Unknown {field}.", "errors": {field: [f"Unknown {field}."]}})
     try:
         dossier = services.dossier_receive(
             actor=request.user,
@@ -364,8 +367,8 @@ def receive(request, data: CounterIntakeIn):
             papers_provided=data.papers_provided,
         )
     except ValidationError as error:
-        return 422, _error(error)
-    return 201, _detail(request, dossier.code)
+        return responses.Status(422, _error(error))
+    return responses.Status(201, _detail(request, dossier.code))
 
 
 class ActionIn(Schema):
@@ -436,10 +439,10 @@ def dossier_action(request, code: str, action: str, data: ActionIn):
     try:
         _run_action(request, dossier, action, data)
     except ValidationError as error:
-        return 422, _error(error)
+        return responses.Status(422, _error(error))
     if not access.dossiers_visible_to(request.user).filter(pk=dossier.pk).exists():
         raise Http404
-    return 200, _detail(request, code)
+    return responses.Status(200, _detail(request, code))
 
 
 @router.get(
