@@ -27,8 +27,22 @@ def pytest_configure(config):
 
 
 def ensure_unit_map() -> None:
+    """The map and the reference data of the data migrations (positions, the procedure
+    catalogue, numbering rules): a transactional test's flush empties every table."""
     if not Unit.objects.filter(level=Level.COMMUNE, code=COMMUNE_A).exists():
         call_command("load_units", verbosity=0)
+    if not Position.objects.exists():
+        from importlib import import_module
+
+        from django.apps import apps
+
+        for module in [
+            "communeos.people.migrations.0002_positions",
+            "communeos.people.migrations.0004_provincial_heads",
+            "communeos.onestop.migrations.0002_catalogue",
+            "communeos.documents.migrations.0002_numbering_rules",
+        ]:
+            import_module(module).forward(apps, None)
 
 
 @pytest.fixture(autouse=True)
