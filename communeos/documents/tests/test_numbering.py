@@ -32,7 +32,7 @@ postgresql_only = pytest.mark.skipif(
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_parallel_issues_get_unique_gapless_numbers(cast, clerk):
     drafts = []
     for i in range(30):
@@ -58,7 +58,7 @@ def test_parallel_issues_get_unique_gapless_numbers(cast, clerk):
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_parallel_registrations_get_consecutive_arrival_numbers(cast, clerk):
     start = threading.Barrier(6)
 

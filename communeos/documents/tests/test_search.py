@@ -159,9 +159,9 @@ def test_a_page_of_results_is_one_query_with_the_access_filter_inside(cast, regi
     q = "nghi quyet sap xep"
     assert search.filter_matching(Document.objects.all(), q).count() == 2  # commune A's
     for user, expected in [(cast.officer_b, 0), (cast.officer_a, 2)]:
-        access.assigned_unit_ids(user)  # the user's units, read once per request
+        visible = access.documents_visible_to(user)  # reads the user's units and grants, once per request
         with CaptureQueriesContext(connection) as queries:
-            page = list(search.filter_matching(access.documents_visible_to(user), q)[:20])
+            page = list(search.filter_matching(visible, q)[:20])
         assert len(page) == expected and len(queries) == 1, queries.captured_queries
         assert ("documents_fts" if connection.vendor == "sqlite" else '"search_vector" @@') in queries[0]["sql"]
 

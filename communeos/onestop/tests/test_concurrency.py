@@ -14,7 +14,7 @@ from communeos.onestop.models import Dossier, Status
 from communeos.onestop.tests.conftest import APPLICANT, at, procedure, required_papers, run_to_approval
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL (SQLite serialises every write)"
     ),
