@@ -237,7 +237,10 @@ def test_operators_in_the_query_are_not_syntax(cast, register, q, expected):
 
 
 def test_the_search_uses_the_full_text_index(cast, register):
-    results = search.filter_matching(access.documents_visible_to(cast.officer_a), "sap xep")
+    # On a handful of rows the planner may prefer the unit index for the access filter; the
+    # full-text condition alone must be able to use its index (bench/documents.py shows the
+    # plans at a million rows).
+    results = search.filter_matching(Document.objects.all(), "sap xep")
     sql, params = results.query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
