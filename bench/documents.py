@@ -22,7 +22,7 @@ One command, end to end, in this process (Django set up on the benchmark's datab
    them; beside them, in the same rounds, the baselines `SELECT 1` and a primary-key lookup
    through the ORM; and the paginator's `count()` of each search, once (informative). The
    same searches are timed, in the same rounds, with the access rule written as lists of ids
-   (`visible_as_lists`, a proposal: not the project's code), and must find the same pages;
+   (`visible_as_lists`, a cross-check: access.py uses lists too), and must find the same pages;
 4. registers `--registrations` incoming documents through the real service
    (`document_register_incoming`: validation, arrival number, citations, audit, index);
 5. prints the figures, the plans of two searches, the sizes, the machine and the date, and
@@ -717,7 +717,7 @@ def report(args, info, figures, result, rate, size, plan_text) -> bool:
         "each, round-robin; ms."
     )
     print("'as is': access.documents_visible_to(user); 'id lists': the same rule with the units and grants as lists")
-    print("of ids (a proposal, see visible_as_lists; its two look-ups are in its times). count(): one run, as is.")
+    print("of ids (visible_as_lists, a cross-check; its two look-ups are in its times). count(): one run, as is.")
     width = max(len(label) for label in labels) + 2
     head = f"{'search':<{width}}{'matches':>9}{'as is p50':>11}{'p95':>8}{'count()':>9}{'id lists p50':>14}{'p95':>8}"
     print(head)
