@@ -6,9 +6,16 @@ Browsers use their session (with CSRF for writes); integrations send
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
+
+
+def error_body(error: ValidationError) -> dict:
+    """A service's ValidationError as the API's 422 body: `detail` to show, `errors` per field."""
+    errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+    return {"detail": " ".join(m for messages in errors.values() for m in messages), "errors": errors}
 
 
 class TokenAuth(HttpBearer):

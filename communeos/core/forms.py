@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,3 +14,14 @@ class AuditFilterForm(forms.Form):
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             raise forms.ValidationError(_("The end date is before the start date."))
         return data
+
+
+def add_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has one."""
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            for message in messages_:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

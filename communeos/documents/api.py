@@ -19,6 +19,7 @@ from ninja import Field, Query, Router, Schema, responses
 from ninja.pagination import PageNumberPagination, paginate
 
 from communeos.core import access, audit
+from communeos.core.api import error_body
 from communeos.documents import exports, selectors, services
 from communeos.documents.models import (
     Body,
@@ -174,11 +175,6 @@ class DocumentDetailOut(DocumentOut):
 
 
 # Helpers -------------------------------------------------------------------------------------
-
-
-def _error(error: ValidationError) -> dict:
-    errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    return {"detail": " ".join(m for messages in errors.values() for m in messages), "errors": errors}
 
 
 def _unit(request, code: str) -> Unit | None:
@@ -383,7 +379,7 @@ def register_incoming(request, data: IncomingIn):
             },
         )
     except ValidationError as error:
-        return responses.Status(422, _error(error))
+        return responses.Status(422, error_body(error))
     return responses.Status(201, _visible_detail(request, document.pk))
 
 
@@ -441,7 +437,7 @@ def draft_outgoing(request, data: OutgoingIn):
             text=data.text,
         )
     except ValidationError as error:
-        return responses.Status(422, _error(error))
+        return responses.Status(422, error_body(error))
     return responses.Status(201, _visible_detail(request, document.pk))
 
 
@@ -450,7 +446,7 @@ def _act(request, document_id: int, action):
     try:
         action(document)
     except ValidationError as error:
-        return responses.Status(422, _error(error))
+        return responses.Status(422, error_body(error))
     return responses.Status(200, _visible_detail(request, document_id))
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from communeos.core import access
 from communeos.documents import search
-from communeos.documents.models import Citation, Direction, Document, Handling, Status
+from communeos.documents.models import Direction, Document, Handling, Status
 
 OPEN = [Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS]
 
@@ -110,7 +110,3 @@ def document_detail(*, user, document: Document) -> dict:
         "handlings": document.handlings.select_related("person", "unit", "assigned_by"),
         "attachments": document.attachments.all(),
     }
-
-
-def citations_of(document: Document) -> QuerySet:
-    return Citation.objects.filter(citing=document).select_related("reference")

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from communeos.core import access, audit
+from communeos.core.forms import add_errors
 from communeos.documents import exports, selectors, services
 from communeos.documents.forms import IncomingForm, OutgoingForm, SearchForm
 from communeos.documents.models import Direction
-from communeos.onestop.views import add_errors
 from communeos.people.models import Assignment, User
 from communeos.people.selectors import current_unit_for
 from communeos.units.models import Unit

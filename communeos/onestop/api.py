@@ -17,6 +17,7 @@ from ninja import Field, Form, Query, Router, Schema, responses
 from ninja.pagination import PageNumberPagination, paginate
 
 from communeos.core import access, audit
+from communeos.core.api import error_body
 from communeos.core.ratelimit import allow
 from communeos.onestop import printing, selectors, services, statistics
 from communeos.onestop.models import Channel, Dossier, Status
@@ -109,11 +110,6 @@ class RatingIn(Schema):
     comment: str = ""
 
 
-def _error(error: ValidationError) -> dict:
-    errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    return {"detail": " ".join(m for messages in errors.values() for m in messages), "errors": errors}
-
-
 def _public_status(code: str):
     status = selectors.dossier_public_status(code)
     if status is None:
@@ -187,7 +183,7 @@ def submit(request, data: Form[SubmissionIn]):
             idempotency_key=key,
         )
     except ValidationError as error:
-        return responses.Status(422, _error(error))
+        return responses.Status(422, error_body(error))
     except IntegrityError:
         if key is None:
             raise
@@ -236,7 +232,7 @@ def public_rate(request, code: str, data: RatingIn):
     try:
         services.dossier_rate(dossier=dossier, rating=data.rating, comment=data.comment)
     except ValidationError as error:
-        return responses.Status(422, _error(error))
+        return responses.Status(422, error_body(error))
     return selectors.dossier_public_status(code)
 
 
@@ -367,7 +363,7 @@ def receive(request, data: CounterIntakeIn):
             papers_provided=data.papers_provided,
         )
     except ValidationError as error:
-        return responses.Status(422, _error(error))
+        return responses.Status(422, error_body(error))
     return responses.Status(201, _detail(request, dossier.code))
 
 
@@ -439,7 +435,7 @@ def dossier_action(request, code: str, action: str, data: ActionIn):
     try:
         _run_action(request, dossier, action, data)
     except ValidationError as error:
-        return responses.Status(422, _error(error))
+        return responses.Status(422, error_body(error))
     if not access.dossiers_visible_to(request.user).filter(pk=dossier.pk).exists():
         raise Http404
     return responses.Status(200, _detail(request, code))

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from communeos.core import access, audit
+from communeos.core.forms import add_errors
 from communeos.core.ratelimit import allow
 from communeos.onestop import printing, selectors, services, statistics
 from communeos.onestop.forms import ApplicantForm, DossierFilterForm, LookupForm, RatingForm
@@ -25,17 +26,6 @@ from communeos.onestop.models import Channel, Dossier, Status
 from communeos.onestop.services import Upload
 from communeos.people.selectors import current_unit_for
 from communeos.units.models import Level, Unit
-
-
-def add_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            for message in messages_:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _uploads(request, papers) -> list[Upload]:
