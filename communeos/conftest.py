@@ -55,10 +55,9 @@ def default_language():
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
     """Per-process caches of the catalogue would outlive a test's rolled-back rows."""
-    from communeos.onestop import services as onestop_services
+    from communeos.core import memo
 
-    onestop_services._VERSIONS.clear()
-    onestop_services._STEPS_CACHE.clear()
+    memo.clear_all()
     yield
 
 

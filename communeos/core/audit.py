@@ -17,6 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.utils import timezone
 
+from communeos.core.inserts import insert
 from communeos.core.models import AuditChain, AuditEntry
 
 GLOBAL_CHAIN = 0
@@ -83,14 +84,11 @@ def record(
         object_id = obj.pk if object_id is None else object_id
     unit_id = unit.pk if isinstance(unit, models.Model) else unit
     chain_key = unit_id or GLOBAL_CHAIN
-    head = AuditChain.objects.select_for_update().filter(key=chain_key).first()
-    if head is None:  # the unit's first entry: create the head (a concurrent creator makes this wait)
-        AuditChain.objects.bulk_create([AuditChain(key=chain_key)], ignore_conflicts=True)
-        head = AuditChain.objects.select_for_update().get(key=chain_key)
+    seq, prev_hash = _advance_head(chain_key)
     actor = actor if getattr(actor, "is_authenticated", False) else None
     entry = AuditEntry(
         chain=chain_key,
-        seq=head.last_seq + 1,
+        seq=seq,
         at=timezone.now(),
         actor=actor,
         actor_label=actor.get_username() if actor else (actor_label or "system"),
@@ -100,13 +98,28 @@ def record(
         object_repr=str(obj)[:255] if obj is not None else "",
         unit_id=unit_id,
         changes=_jsonable(changes or {}),
-        prev_hash=head.last_hash,
+        prev_hash=prev_hash,
     )
     entry.hash = _entry_hash(entry)
-    entry.save(force_insert=True)
-    head.last_seq, head.last_hash = entry.seq, entry.hash
-    head.save(update_fields=["last_seq", "last_hash"])
+    # Plain statements rather than the ORM's: audit.record runs in every write.
+    insert([entry])
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditchain SET last_hash = %s WHERE key = %s", [entry.hash, chain_key])
     return entry
+
+
+def _advance_head(chain_key: int) -> tuple[int, str]:
+    """Lock the chain's head and take the next position: (seq, hash of the entry before).
+    One statement; the row lock holds other writers of this chain until the transaction ends."""
+    sql = "UPDATE core_auditchain SET last_seq = last_seq + 1 WHERE key = %s RETURNING last_seq, last_hash"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [chain_key])
+        row = cursor.fetchone()
+        if row is None:  # the chain's first entry: create the head (a concurrent creator makes this wait)
+            AuditChain.objects.bulk_create([AuditChain(key=chain_key)], ignore_conflicts=True)
+            cursor.execute(sql, [chain_key])
+            row = cursor.fetchone()
+    return row[0], row[1]
 
 
 @dataclass

@@ -379,6 +379,14 @@ def due_at(
     local = _local(received_at, "received_at")
     clock = _Clock(province)
     day, at = local.date(), local.time()
+    # Intake asks this for every dossier, and the answer depends only on the day, on which
+    # side of the closing and cut-off hours the moment falls, and on the overrides in force.
+    key = (day, at > office_closes, cutoff is not None and at > cutoff, days, cutoff, office_closes, clock.province_id)
+    cached = _DUE_AT.get(key)
+    if cached is not None and cached[0] is clock.overrides:
+        return cached[1]
+    if len(_DUE_AT) >= 10_000:
+        _DUE_AT.clear()
     if not clock.is_working_day(day) or at > office_closes:
         # Counts as received at the opening of the next working day: before any cut-off.
         day, at = clock.next_working_day(day), time.min
@@ -388,4 +396,11 @@ def due_at(
     else:
         for _ in range(days):
             day = clock.next_working_day(day)
-    return datetime.combine(day, office_closes, tzinfo=_tz())
+    due = datetime.combine(day, office_closes, tzinfo=_tz())
+    _DUE_AT[key] = (clock.overrides, due)
+    return due
+
+
+# (day, after closing, after cut-off, days, cut-off, closing, province) → (the overrides it was
+# computed with, the deadline); an entry counts only while those overrides are still in force.
+_DUE_AT: dict[tuple, tuple[_Overrides, datetime]] = {}

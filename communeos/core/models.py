@@ -32,7 +32,7 @@ class AuditChain(models.Model):
 class AuditEntry(models.Model):
     """One write, append-only. See `communeos.core.audit`."""
 
-    chain = models.BigIntegerField(db_index=True)
+    chain = models.BigIntegerField()  # indexed by the (chain, seq) constraint
     seq = models.BigIntegerField()
     at = models.DateTimeField(_("when"), db_index=True)
     actor = models.ForeignKey(
@@ -42,6 +42,7 @@ class AuditEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # Meta.indexes lead with it
     )
     actor_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=80)
@@ -49,7 +50,13 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("record"), max_length=64, blank=True)
     object_repr = models.CharField(max_length=255, blank=True)
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "units.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # Meta.indexes lead with it
     )
     changes = models.JSONField(_("changes"), default=dict)
     prev_hash = models.CharField(max_length=64)

@@ -10,7 +10,7 @@ counter, every workflow action, the printable forms and the statistics.
 from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from ninja import Field, Form, Query, Router, Schema, responses
@@ -23,7 +23,7 @@ from communeos.onestop import printing, selectors, services, statistics
 from communeos.onestop.models import Channel, Dossier, Status
 from communeos.onestop.services import Upload
 from communeos.units.api import UnitRef
-from communeos.units.models import Level, Unit
+from communeos.units.models import Level
 
 router = Router(tags=["one-stop shop"])
 
@@ -158,7 +158,7 @@ def submit(request, data: Form[SubmissionIn]):
         return responses.Status(422, {"detail": "Idempotency-Key is at most 64 characters.", "errors": {}})
     key = f"api:{key}" if key else None
     procedure = selectors.procedure_by_code(data.procedure)
-    commune = Unit.objects.in_force_on(timezone.localdate()).filter(level=Level.COMMUNE, code=data.commune).first()
+    commune = selectors.commune_by_code(data.commune)
     if procedure is None or commune is None:
         field = "procedure" if procedure is None else "commune"
         return responses.Status(422, {"detail": f"Unknown {field}.", "errors": {field: [f"Unknown {field}."]}})
@@ -184,11 +184,6 @@ def submit(request, data: Form[SubmissionIn]):
         )
     except ValidationError as error:
         return responses.Status(422, error_body(error))
-    except IntegrityError:
-        if key is None:
-            raise
-        dossier = Dossier.objects.get(idempotency_key=key)  # a concurrent retry won the race
-        dossier.replayed = True
     return responses.Status(
         200 if dossier.replayed else 201,
         {

@@ -19,7 +19,14 @@ from django.utils.translation import gettext_lazy as _
 from communeos.core.models import TimeStampedModel
 
 
-def _localized(vi: str, en: str) -> str:
+def appointment(due_at, promised_at):
+    """The date the citizen was told: the apology's new date when there is one (unless a
+    later supplement moved the deadline past it)."""
+    return max(promised_at, due_at) if promised_at else due_at
+
+
+def localized(vi: str, en: str) -> str:
+    """The English text when the active language is English and there is one, else the Vietnamese."""
     return en if (get_language() or "vi").startswith("en") and en else vi
 
 
@@ -43,11 +50,11 @@ class Procedure(TimeStampedModel):
 
     @property
     def name(self) -> str:
-        return _localized(self.name_vi, self.name_en)
+        return localized(self.name_vi, self.name_en)
 
     @property
     def field(self) -> str:
-        return _localized(self.field_vi, self.field_en)
+        return localized(self.field_vi, self.field_en)
 
 
 class ProcedureVersionQuerySet(models.QuerySet):
@@ -125,7 +132,7 @@ class ProcedureStep(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _localized(self.name_vi, self.name_en)
+        return localized(self.name_vi, self.name_en)
 
 
 class ProcedurePaper(models.Model):
@@ -141,7 +148,7 @@ class ProcedurePaper(models.Model):
         ordering = ["version", "order", "id"]
 
     def __str__(self) -> str:
-        return _localized(self.name_vi, self.name_en)
+        return localized(self.name_vi, self.name_en)
 
 
 class Status(models.TextChoices):
@@ -187,14 +194,26 @@ class Rating(models.TextChoices):
 
 class Dossier(TimeStampedModel):
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("receiving unit"), on_delete=models.PROTECT, related_name="dossiers"
+        "units.Unit",
+        verbose_name=_("receiving unit"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        db_index=False,  # Meta.indexes lead with it
     )
     holder_unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("now handled by"), on_delete=models.PROTECT, related_name="held_dossiers"
+        "units.Unit",
+        verbose_name=_("now handled by"),
+        on_delete=models.PROTECT,
+        related_name="held_dossiers",
+        db_index=False,  # Meta.indexes lead with it
     )
     code = models.CharField(_("dossier code"), max_length=40, unique=True)
     procedure_version = models.ForeignKey(
-        ProcedureVersion, verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="dossiers"
+        ProcedureVersion,
+        verbose_name=_("procedure"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        db_index=False,  # Meta.indexes lead with it
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
@@ -215,6 +234,7 @@ class Dossier(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # people are deactivated, never deleted: nothing looks dossiers up by it
     )
     start_at = models.DateTimeField(_("clock starts"))
     statutory_days = models.DecimalField(_("statutory time (working days)"), max_digits=9, decimal_places=6)
@@ -233,6 +253,7 @@ class Dossier(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="handled_dossiers",
+        db_index=False,  # Meta.indexes lead with it
     )
     proposal = models.CharField(_("proposal"), max_length=10, blank=True)
     refusal_reason = models.TextField(_("reason for refusal"), blank=True)
@@ -243,6 +264,7 @@ class Dossier(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # people are deactivated, never deleted: nothing looks dossiers up by it
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
@@ -284,9 +306,7 @@ class Dossier(TimeStampedModel):
 
     @property
     def appointment_at(self):
-        """The date the citizen was told: the apology's new date when there is one (unless a
-        later supplement moved the deadline past it)."""
-        return max(self.promised_at, self.due_at) if self.promised_at else self.due_at
+        return appointment(self.due_at, self.promised_at)
 
     @property
     def is_active(self) -> bool:
@@ -362,6 +382,8 @@ class Event(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("when"))
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    # Hand-offs are read per dossier only; people and units are never deleted: no index on
+    # these keys (each one would cost every write of the busiest table).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -369,11 +391,12 @@ class Event(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
-    from_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
-    to_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    from_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
+    to_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
     to_person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     status = models.CharField(_("status after"), max_length=20, choices=Status.choices)
     stage = models.CharField(_("step finished"), max_length=10, choices=Stage.choices, blank=True)

@@ -1,6 +1,7 @@
 """Reads of the one-stop shop. Staff reads start from `access.dossiers_visible_to(user)`;
 the public look-up reads one dossier by code and returns no personal data at all."""
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -10,8 +11,16 @@ from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, W
 from django.urls import reverse
 from django.utils import timezone
 
-from communeos.core import access
-from communeos.onestop.models import ACTIVE, Dossier, Procedure, ProcedureVersion, Status, SupplementRequest
+from communeos.core import access, memo
+from communeos.onestop.models import (
+    ACTIVE,
+    Dossier,
+    Procedure,
+    ProcedureVersion,
+    Status,
+    appointment,
+    localized,
+)
 from communeos.people.models import Assignment
 from communeos.units.models import Level, Unit
 
@@ -27,8 +36,23 @@ def procedure_list(*, day=None) -> QuerySet:
     )
 
 
+_PROCEDURES = memo.Timed("onestop.procedure_by_code", seconds=5)
+_COMMUNES = memo.Timed("onestop.commune_by_code", seconds=5)
+
+
 def procedure_by_code(code: str, *, day=None) -> Procedure | None:
-    return procedure_list(day=day).filter(code=code).first()
+    """The procedure with its version in force (cached per process for a few seconds: intake
+    and the public pages read it on every request; a catalogue change adds a version)."""
+    day = day or timezone.localdate()
+    return _PROCEDURES.get((code, day), lambda: procedure_list(day=day).filter(code=code).first())
+
+
+def commune_by_code(code: str, *, day=None) -> Unit | None:
+    """A commune in force on `day` (today) by its code, for online intake (cached like the catalogue)."""
+    day = day or timezone.localdate()
+    return _COMMUNES.get(
+        (code, day), lambda: Unit.objects.in_force_on(day).filter(level=Level.COMMUNE, code=code).first()
+    )
 
 
 def dossier_list(*, user, status: str = "", procedure: str = "", unit=None, overdue: bool = False, q: str = ""):
@@ -129,14 +153,18 @@ def lookup_url(code: str) -> str:
 
 
 _PUBLIC_STATUS_SQL = """
-SELECT d.id, d.code, d.status, d.received_at, d.due_at, d.promised_at, d.completed_at, d.rating,
-       u.name, p.name_vi, p.name_en
+SELECT d.code, d.status, d.received_at, d.due_at, d.promised_at, d.completed_at, d.rating,
+       u.name, p.name_vi, p.name_en,
+       CASE WHEN d.status = %s THEN (
+           SELECT s.missing FROM onestop_supplementrequest s
+           WHERE s.dossier_id = d.id ORDER BY s.requested_at DESC LIMIT 1) END
 FROM onestop_dossier d
 JOIN units_unit u ON u.id = d.unit_id
 JOIN onestop_procedureversion v ON v.id = d.procedure_version_id
 JOIN onestop_procedure p ON p.id = v.procedure_id
 WHERE d.code = %s
 """
+_FINISHED = frozenset({Status.RETURNED, Status.STOPPED, Status.REFUSED, Status.RESULT_READY})
 
 
 def _aware(value):
@@ -152,32 +180,26 @@ def dossier_public_status(code: str) -> PublicStatus | None:
     code = (code or "").strip()
     if not code or len(code) > 40:
         return None
-    # The public hot path: one hand-written statement (the ORM's query building cost more
-    # than the query itself), no personal column in it.
+    # The public hot path: one hand-written statement (the ORM's query building and model
+    # instances cost more than the query itself), no personal column in it.
     with connection.cursor() as cursor:
-        cursor.execute(_PUBLIC_STATUS_SQL, [code])
+        cursor.execute(_PUBLIC_STATUS_SQL, [Status.SUPPLEMENT.value, code])
         found = cursor.fetchone()
     if found is None:
         return None
-    pk, code, status, received_at, due_at, promised_at, completed_at, rating, unit_name, name_vi, name_en = found
-    received_at, due_at, promised_at, completed_at = (
-        _aware(v) for v in (received_at, due_at, promised_at, completed_at)
-    )
-    dossier = Dossier(pk=pk, code=code, status=status, due_at=due_at, promised_at=promised_at)
-    missing: list[str] = []
-    if dossier.status == Status.SUPPLEMENT:
-        request = SupplementRequest.objects.filter(dossier=dossier).order_by("-requested_at").first()
-        missing = list(request.missing) if request else []
-    finished = status in {Status.RETURNED, Status.STOPPED, Status.REFUSED, Status.RESULT_READY}
+    code, status, received_at, due_at, promised_at, completed_at, rating, unit_name, name_vi, name_en, missing = found
+    received_at, due_at, promised_at, completed_at = map(_aware, (received_at, due_at, promised_at, completed_at))
+    if isinstance(missing, str):  # JSON comes back as text from the driver: the field decodes it elsewhere
+        missing = json.loads(missing)
     return PublicStatus(
         code=code,
-        procedure=Procedure(name_vi=name_vi, name_en=name_en).name,
+        procedure=localized(name_vi, name_en),
         unit=unit_name,
         status=status,
-        status_label=str(dossier.get_status_display()),
+        status_label=str(Status(status).label),
         received_on=received_at,
-        appointment_at=None if finished else dossier.appointment_at,
-        missing=missing,
+        appointment_at=None if status in _FINISHED else appointment(due_at, promised_at),
+        missing=list(missing or []),
         resolved_at=completed_at,
         returned=status == Status.RETURNED,
         can_rate=status == Status.RETURNED and not rating,

@@ -8,20 +8,20 @@ to now and is only set by the demo loader, which replays a year of work.
 """
 
 import secrets
-import time as time_module
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from communeos.core import audit, calendar
+from communeos.core import audit, calendar, memo
 from communeos.core.citizen_id import validate_citizen_id
+from communeos.core.inserts import insert
 from communeos.core.numbering import next_number
 from communeos.core.uploads import CheckedUpload, atomic_with_files, check_upload, store
 from communeos.onestop.models import (
@@ -65,20 +65,16 @@ def _province(dossier_or_unit) -> int:
     return unit.province_id or unit.pk
 
 
-_STEPS_CACHE: dict[tuple[int, datetime], dict[str, ProcedureStep]] = {}
+_STEPS = memo.Timed("onestop.steps_by_stage", seconds=3600)
 
 
 def steps_by_stage(version: ProcedureVersion) -> dict[str, ProcedureStep]:
     """The steps of a version with who performs them. Cached per process by the version's
     id and `updated_at` (publishing a version, the only way its steps change, touches it)."""
-    key = (version.pk, version.updated_at)
-    steps = _STEPS_CACHE.get(key)
-    if steps is None:
-        steps = {step.stage: step for step in version.steps.prefetch_related("positions")}
-        if len(_STEPS_CACHE) > 1000:
-            _STEPS_CACHE.clear()
-        _STEPS_CACHE[key] = steps
-    return steps
+    return _STEPS.get(
+        (version.pk, version.updated_at),
+        lambda: {step.stage: step for step in version.steps.prefetch_related("positions")},
+    )
 
 
 def stage_due_at(dossier: Dossier, stage: str) -> datetime:
@@ -181,7 +177,7 @@ def _locked(dossier: Dossier) -> Dossier:
 
 def _event(dossier: Dossier, *, actor, action: str, at: datetime, stage: str = "", note: str = "", **extra) -> Event:
     stage_due = stage_due_at(dossier, stage) if stage else None
-    event = Event.objects.create(
+    event = Event(
         dossier=dossier,
         at=at,
         action=action,
@@ -195,6 +191,7 @@ def _event(dossier: Dossier, *, actor, action: str, at: datetime, stage: str = "
         note=note,
         **extra,
     )
+    insert([event])  # the busiest table: one plain statement (core.inserts)
     return event
 
 
@@ -212,23 +209,18 @@ def _audit(dossier: Dossier, *, actor, action: str, changes: dict, actor_label: 
 # Intake ------------------------------------------------------------------------------------
 
 
-_VERSIONS: dict[tuple[int, object], tuple[float, ProcedureVersion | None, list[ProcedurePaper]]] = {}
-VERSION_CACHE_SECONDS = 5.0
+_VERSIONS = memo.Timed("onestop.version_and_papers", seconds=5)
 
 
 def _version_and_papers(procedure: Procedure, day) -> tuple[ProcedureVersion | None, list[ProcedurePaper]]:
     """The version in force and its papers, cached per process for a few seconds: intake is the
     hot path, and a version, once dossiers use it, never changes (a new one is added)."""
-    key = (procedure.pk, day)
-    now = time_module.monotonic()
-    cached = _VERSIONS.get(key)
-    if cached is None or now - cached[0] > VERSION_CACHE_SECONDS:
+
+    def load():
         version = procedure.versions.in_force_on(day).order_by("-version").first()
-        papers = list(version.papers.all()) if version else []
-        if len(_VERSIONS) > 1000:
-            _VERSIONS.clear()
-        cached = _VERSIONS[key] = (now, version, papers)
-    return cached[1], cached[2]
+        return version, list(version.papers.all()) if version else []
+
+    return _VERSIONS.get((procedure.pk, day), load)
 
 
 def version_in_force(procedure: Procedure, day) -> ProcedureVersion:
@@ -288,35 +280,48 @@ def dossier_receive(
     online — or nothing is written. Files are checked by content before anything is stored,
     and a failure after they are stored removes them again: no dossier without its papers,
     no file without its dossier, no number used and lost.
+
+    `idempotency_key`: a second call with the same key returns the first dossier (marked
+    `replayed`) instead of receiving it twice; with a different applicant or procedure it is
+    refused. The key's unique constraint decides, so two calls at once make one dossier.
     """
-    return _dossier_receive(
-        actor=actor,
-        unit=unit,
-        procedure=procedure,
-        applicant=(applicant_name, applicant_id_number, applicant_phone, applicant_address),
-        applicant_email=applicant_email,
-        channel=channel,
-        papers_provided=papers_provided or [],
-        uploads=uploads or [],
-        consent=consent,
-        idempotency_key=idempotency_key or None,
-        at=at or timezone.now(),
-    )
+    try:
+        return _dossier_receive(
+            actor=actor,
+            unit=unit,
+            procedure=procedure,
+            applicant=(applicant_name, applicant_id_number, applicant_phone, applicant_address),
+            applicant_email=applicant_email,
+            channel=channel,
+            papers_provided=papers_provided or [],
+            uploads=uploads or [],
+            consent=consent,
+            idempotency_key=idempotency_key or None,
+            at=at or timezone.now(),
+        )
+    except IntegrityError:
+        # The common case pays nothing for idempotency: a used key fails the dossier's insert,
+        # the transaction (its number and stored files included) rolls back, and here the
+        # first dossier is returned.
+        existing = (
+            Dossier.objects.select_related("procedure_version").filter(idempotency_key=idempotency_key).first()
+            if idempotency_key
+            else None
+        )
+        if existing is None:
+            raise
+        if (
+            existing.applicant_id_number != "".join(applicant_id_number.split())
+            or existing.procedure_version.procedure_id != procedure.pk
+        ):
+            raise ValidationError(_("This idempotency key was already used for a different submission.")) from None
+        existing.replayed = True
+        return existing
 
 
 @atomic_with_files
 def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, channel, papers_provided, uploads,
                      consent, idempotency_key, at, written) -> Dossier:  # fmt: skip
-    if idempotency_key:
-        existing = Dossier.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            if (
-                existing.applicant_id_number != "".join(applicant[1].split())
-                or existing.procedure_version.procedure_id != procedure.pk
-            ):
-                raise ValidationError(_("This idempotency key was already used for a different submission."))
-            existing.replayed = True
-            return existing
     if unit.level != Level.COMMUNE or not unit.in_force_on(timezone.localdate(at)):
         raise ValidationError(_("Dossiers are received by a commune in force."))
     version, papers = _version_and_papers(procedure, timezone.localdate(at))
@@ -373,7 +378,7 @@ def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, chan
     # The clock counts working time only, so a receipt at night or on a Sunday starts it
     # when the next working day begins.
     statutory = D(str(calendar.working_days_between(at, due, province=province))).quantize(D("0.000001"))
-    dossier = Dossier.objects.create(
+    dossier = Dossier(
         unit=unit,
         holder_unit=unit,
         code=f"{unit.code}-{period}-{number:04d}",
@@ -393,12 +398,14 @@ def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, chan
         due_at=due,
         idempotency_key=idempotency_key,
     )
+    # Intake is the public hot path: plain statements (core.inserts), no ORM statement building.
+    insert([dossier])
     lines = {}
     for paper in papers:
         if paper.pk in provided:
             lines[paper.pk] = DossierPaper(dossier=dossier, paper=paper, name=paper.name_vi, provided_at=at)
-    DossierPaper.objects.bulk_create(lines.values())
-    DossierFile.objects.bulk_create(
+    insert(list(lines.values()))
+    files = [
         DossierFile(
             dossier=dossier,
             paper=lines.get(paper.pk) if paper else None,
@@ -410,7 +417,8 @@ def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, chan
             uploaded_at=at,
         )
         for paper, upload in checked
-    )
+    ]
+    insert(files)
     _event(dossier, actor=actor, action=Event.Action.RECEIVE, at=at)
     _audit(
         dossier,

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -351,10 +351,7 @@ def apply(request, procedure_code: str):
                 )
             except ValidationError as error:
                 add_errors(form, error)
-            except IntegrityError:  # the same form posted twice at once: the first one won
-                dossier = Dossier.objects.get(idempotency_key=_form_key(request))
-                return redirect(reverse("onestop_public:lookup_code", args=[dossier.code]))
-            else:
+            else:  # a form posted twice (or twice at once) lands on the first dossier
                 messages.success(
                     request,
                     _("Your dossier was received. Keep its code, %(code)s, to follow it.") % {"code": dossier.code},

@@ -92,3 +92,32 @@ def test_two_chairs_approving_at_once_make_one_decision(cast):
     dossier.refresh_from_db()
     assert dossier.status == Status.APPROVED
     assert dossier.events.filter(action="approve").count() == 1
+
+
+def test_the_same_submission_sent_twice_at_once_makes_one_dossier(cast):
+    proc, papers, when = procedure(), required_papers(), at(2025, 10, 8, 9, 0)
+    start = threading.Barrier(4)
+
+    @in_thread
+    def submit(_i: int):
+        start.wait()
+        dossier = services.dossier_receive(
+            actor=cast.officer_a,
+            unit=cast.commune_a,
+            procedure=proc,
+            papers_provided=papers,
+            idempotency_key="form-7f3a",
+            at=when,
+            **APPLICANT,
+        )
+        return dossier.code, dossier.replayed
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(submit, range(4)))
+    assert {code for code, _replayed in results} == {"06529-251008-0001"}
+    assert sorted(replayed for _code, replayed in results) == [False, True, True, True]
+    assert Dossier.objects.count() == 1
+    # The losers' numbers were rolled back with them: the next dossier is 0002.
+    assert services.dossier_receive(
+        actor=cast.officer_a, unit=cast.commune_a, procedure=proc, papers_provided=papers, at=when, **APPLICANT
+    ).code.endswith("-0002")
