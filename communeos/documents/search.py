@@ -16,9 +16,13 @@ The engine is the database's own (STYLE.md: no search server while the database 
 PostgreSQL full-text search over a GIN index in production (migration 0003_search), SQLite
 FTS5 in the embedded default. Either way the match is one more condition in the WHERE clause
 of the caller's query, which already holds the access filter (`documents_visible_to`): one
-SQL statement, lazy, so that counts, pages and further filters compose with it.
+SQL statement, lazy, so that counts, pages and further filters compose with it. (On
+PostgreSQL `filter_matching` first asks the planner, with one EXPLAIN, how many rows the
+caller's other conditions leave, to choose between the index and a row-by-row test: see
+`FEW_ROWS`. Filters that narrow the list a lot belong before the call, as the selector does.)
 """
 
+import json
 import re
 
 from django.db import connections
@@ -99,6 +103,29 @@ class _PgMatches(_PgSql):
     template = "{column} @@ " + _PG_QUERY
 
 
+class _PgMatchesRowByRow(_PgSql):
+    """The same test as a function call, which the GIN index cannot serve: the planner then
+    starts from the caller's other conditions (the unit, dates: B-tree indexes) and tests the
+    words row by row."""
+
+    output_field = BooleanField()
+    template = "ts_match_vq({column}, " + _PG_QUERY + ")"
+
+
+# The GIN index gathers every document of the country that holds the query's words: for a
+# common word, hundreds of thousands of them (40-50 ms at a million documents) before the
+# access filter keeps a commune's few hundred. When the other conditions leave few rows, it
+# is cheaper to read those and test each (bench/documents.py: a commune officer's searches
+# went from 5-46 ms to a few ms). Which way is decided by the planner's own estimate of the
+# rows those conditions leave: one EXPLAIN, a fraction of a millisecond.
+FEW_ROWS = 5_000
+
+
+def _few_rows(queryset: QuerySet) -> bool:
+    plan = json.loads(queryset.order_by().explain(format="json"))
+    return plan[0]["Plan"]["Plan Rows"] <= FEW_ROWS
+
+
 class _PgRank(_PgSql):
     """Term frequency divided by 1 + log(length of the document)."""
 
@@ -135,7 +162,8 @@ def filter_matching(queryset: QuerySet, q: str) -> QuerySet:
     vendor = connections[queryset.db].vendor
     if vendor == "postgresql":
         text = Value(tsquery(found))
-        matches, rank = _PgMatches(F("search_text"), text), _PgRank(F("search_text"), text)
+        test = _PgMatchesRowByRow if _few_rows(queryset) else _PgMatches
+        matches, rank = test(F("search_text"), text), _PgRank(F("search_text"), text)
         relevance = F("search_rank").desc()
     elif vendor == "sqlite":
         text = Value(fts5_query(found))

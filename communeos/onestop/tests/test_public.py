@@ -1,13 +1,16 @@
 """The public side: the catalogue, online submission without an account, the look-up by
 code that shows no personal data, the rating; all rate-limited per client."""
 
+import json
+
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
+from ninja.renderers import JSONRenderer
 
-from communeos.onestop import services
+from communeos.onestop import selectors, services
 from communeos.onestop.models import Dossier
 from communeos.onestop.tests.conftest import APPLICANT, at, receive, required_papers, run_to_approval
 from communeos.onestop.tests.test_intake import pdf_bytes
@@ -40,6 +43,22 @@ def test_the_look_up_lists_the_papers_to_bring(client, cast):
     )
     body = client.get(reverse("onestop_public:lookup_code", args=[dossier.code])).content.decode()
     assert "Giấy chứng sinh bản chính" in body
+
+
+def test_the_api_look_up_answers_exactly_its_documented_schema(client, cast):
+    dossier = receive(cast, when=at(2025, 10, 8, 9, 0))
+    services.dossier_request_supplement(
+        actor=cast.officer_a, dossier=dossier, missing=["Giấy chứng sinh bản chính"], reason="Bản sao mờ"
+    )
+    answer = client.get(f"/api/v1/onestop/public/dossiers/{dossier.code}/")
+    from communeos.onestop.api import PublicStatusOut  # after the URLs loaded the API (no import cycle)
+
+    rendered = JSONRenderer().render(
+        None, PublicStatusOut.model_validate(selectors.dossier_public_status(dossier.code)), response_status=200
+    )
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/json"
+    assert answer.json() == json.loads(rendered)
+    assert answer.json()["missing"] == ["Giấy chứng sinh bản chính"] and answer.json()["status"] == "supplement"
 
 
 @pytest.mark.parametrize("code", ["06529-251008-9999", "not a code", "x" * 300, "'; DROP TABLE--"])
