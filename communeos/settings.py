@@ -128,6 +128,9 @@ DATABASES = {
         conn_health_checks=env_bool("DATABASE_HEALTH_CHECKS", False),
     )
 }
+# PostgreSQL: parameters bound by the server, and statements run five times prepared once
+# (psycopg's prepare_threshold): the hot paths skip planning. Off behind PgBouncer in
+# transaction mode, which cannot keep prepared statements.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_PREPARE", True):
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
