@@ -432,13 +432,16 @@ def _actor_units(actor):
 
 @transaction.atomic
 def document_start(*, actor, document: Document, at: datetime | None = None) -> Document:
+    at = at or timezone.now()
     document = Document.objects.select_for_update().get(pk=document.pk)
     _require_handler(actor, document)
     if document.status != Status.ASSIGNED:
         raise ValidationError(_("Only an assigned document can be started."))
     document.status = Status.IN_PROGRESS
     document.save(update_fields=["status", "updated_at"])
-    _audit(document, actor=actor, action="start", changes={"status": [Status.ASSIGNED, Status.IN_PROGRESS]})
+    # The moment of the act goes with the change (the entry itself is stamped when written).
+    changes = {"status": [Status.ASSIGNED, Status.IN_PROGRESS], "started_at": [None, at.isoformat()]}
+    _audit(document, actor=actor, action="start", changes=changes)
     return document
 
 

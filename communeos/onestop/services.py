@@ -777,13 +777,25 @@ def dossier_transfer_back(*, actor, dossier: Dossier, note: str = "", at: dateti
 def needs_apology(dossier: Dossier, now: datetime | None = None) -> bool:
     """Still in progress, due within one working day (or already past due), and the citizen
     has not been given a new date yet: the officer is prompted to issue the apology slip."""
+    return dossier.pk in needing_apology([dossier], now)
+
+
+def needing_apology(dossiers, now: datetime | None = None) -> set[int]:
+    """The ids of those of `dossiers` that need the apology slip (`needs_apology`), with one
+    query for all of them (a queue page of 50)."""
     now = now or timezone.now()
-    if dossier.status not in ACTIVE or dossier.status == Status.SUPPLEMENT:
-        return False
-    if calendar.working_days_between(now, dossier.appointment_at, province=_province(dossier)) >= 1:
-        return False
+    close = [
+        dossier
+        for dossier in dossiers
+        if dossier.status in ACTIVE
+        and dossier.status != Status.SUPPLEMENT
+        and calendar.working_days_between(now, dossier.appointment_at, province=_province(dossier)) < 1
+    ]
+    if not close:
+        return set()
     # an apology given today already answers it
-    return not dossier.apologies.filter(at__date__gte=timezone.localdate(now)).exists()
+    answered = Apology.objects.filter(dossier__in=close, at__date__gte=timezone.localdate(now))
+    return {dossier.pk for dossier in close} - set(answered.values_list("dossier_id", flat=True))
 
 
 @transaction.atomic

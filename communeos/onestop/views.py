@@ -51,8 +51,9 @@ def queue(request):
     unit, _units = current_unit_for(request)
     dossiers = selectors.dossier_queue(user=request.user, unit=unit) if unit else Dossier.objects.none()
     page = Paginator(dossiers, 50).get_page(request.GET.get("page"))
+    apology_due = services.needing_apology(page)
     for dossier in page:
-        dossier.needs_apology = services.needs_apology(dossier)
+        dossier.needs_apology = dossier.pk in apology_due
     return render(request, "onestop/queue.html", {"page": page, "unit": unit, "now": timezone.now()})
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from communeos.conftest import make_person
 from communeos.core import access
+from communeos.core.models import AuditEntry
 from communeos.documents import selectors, services
 from communeos.documents.models import Direction, Document, PartyTerm, Reference, Status
 from communeos.documents.tests.conftest import at, incoming, outgoing
@@ -155,7 +156,10 @@ def test_the_chair_assigns_and_the_handler_reports(cast, clerk):
     )
     assert document in selectors.document_queue(user=specialist)
     assert document in selectors.document_queue(user=cast.officer_a)
-    services.document_start(actor=specialist, document=document)
+    started = at(2025, 7, 3, 8, 0)
+    services.document_start(actor=specialist, document=document, at=started)
+    entry = AuditEntry.objects.get(action="document.start", object_id=str(document.pk))
+    assert entry.changes["started_at"] == [None, started.isoformat()]
     done = services.document_done(actor=specialist, document=document, note="Đã triển khai")
     assert done.status == Status.DONE
     assert document not in selectors.document_queue(user=specialist)

@@ -1,6 +1,8 @@
 """Staff pages through HTTP: the queue, intake at the counter, the dossier and its actions,
 scope (404 for another commune), the audit of views of personal data."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from communeos.core.models import AuditEntry
@@ -94,3 +96,20 @@ def test_the_whole_flow_through_the_pages(client, cast, specialist):
 def test_the_queue_of_someone_without_assignment_is_empty(client, admin_user):
     client.force_login(admin_user)
     assert client.get(reverse("onestop:queue")).status_code == 200
+
+
+def test_the_queue_flags_apology_slips_without_a_query_per_dossier(client, cast):
+    client.force_login(cast.officer_a)
+    receive(cast)  # received in 2025: long overdue today, no apology given
+
+    def queue():
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(reverse("onestop:queue"), headers={"Accept-Language": "en"}).content.decode()
+        return body.count("apology slip due"), len(queries)
+
+    one, queries_for_one = queue()
+    for _ in range(4):
+        receive(cast)
+    five, queries_for_five = queue()
+    assert (one, five) == (1, 5)
+    assert queries_for_five == queries_for_one
