@@ -8,15 +8,17 @@ One command, end to end, in this process (Django set up on the benchmark's datab
    migrates it and loads the unit map (`load_units`);
 2. GENERATES `--documents` register entries — NOT through the services, which would take
    hours: rows are written with COPY, in the order they arrived (the units interleaved, as in
-   a real table), and the full-text GIN index of migration 0003_search is dropped before and
-   built again after, then VACUUM ANALYZE. The rows look real: state and party symbols of
-   both families (`12/QĐ-UBND`, `15/UBND-VP`, `123/2025/NĐ-CP`, `60-NQ/TW`, `176-TB/VPTU`…),
-   their authors, Vietnamese summaries made of the phrases of real registers, one in five with
-   an extracted text, spread over every commune in force (and a few provincial registers)
-   from 2023 to 2026, about 2 % confidential; `search_text` is folded with
+   a real table), and the two full-text GIN indexes (migrations 0003_search and
+   0006_province_search) are dropped before and built again after, then VACUUM ANALYZE. The
+   rows look real: state and party symbols of both families (`12/QĐ-UBND`, `15/UBND-VP`,
+   `123/2025/NĐ-CP`, `60-NQ/TW`, `176-TB/VPTU`…), their authors, Vietnamese summaries made
+   of the phrases of real registers, one in five with an extracted text, spread over every
+   commune in force (and a few provincial registers) from 2023 to 2026, about 2 %
+   confidential; `province_id` is the unit's province; `search_text` is folded with
    `communeos.core.text.fold` over the symbol, author, summary and text, as the services do;
-3. times 20 typical searches, `search.filter_matching(access.documents_visible_to(user), q)`
-   plus the page's filters, the first page of 20 evaluated through the ORM, for a commune
+3. times 20 typical searches as `documents.selectors.document_list` makes them — the page's
+   filters on `access.documents_visible_to(user)`, then `search.filter_matching(…, q,
+   provinces=access.document_provinces(user))` — the first page of 20 evaluated through the ORM, for a commune
    officer (about 1/3,300 of the rows visible) and a provincial officer (one province),
    warm, each `--repeat` times, round-robin so that the machine's noise spreads over all of
    them; beside them, in the same rounds, the baselines `SELECT 1` and a primary-key lookup
@@ -224,7 +226,7 @@ GIVEN = ["Văn An", "Thị Bình", "Văn Cường", "Thị Dung", "Đức Hải"
          "Thị Thu", "Văn Toàn", "Quang Vinh"]  # fmt: skip
 
 COLUMNS = [
-    "created_at", "updated_at", "unit_id", "direction", "body", "year", "arrival_number", "arrived_at",
+    "created_at", "updated_at", "unit_id", "province_id", "direction", "body", "year", "arrival_number", "arrived_at",
     "registered_at", "registered_in_time", "symbol", "number", "doc_type", "issuer", "drafting_unit", "normative",
     "author", "issued_on", "summary", "signer", "recipients", "copies", "urgency", "confidentiality", "status",
     "deadline", "dispatched_at", "note", "text", "digitisation", "search_text",
@@ -252,15 +254,15 @@ def symbol_of(family: str, number: int, year: int, doc_type: str, issuer: str, d
 
 
 class Generator:
-    def __init__(self, units: list[tuple[int, str, str, bool]], seed: int = 2025):
+    def __init__(self, units: list[tuple[int, int, str, str, bool]], seed: int = 2025):
         """`units`: (id, commune or province name, province name, is a province)."""
         from communeos.core.text import fold
 
         self.fold = fold
         self.rng = random.Random(seed)
         self.units = units
-        communes = [u for u in units if not u[3]]
-        provinces = [u for u in units if u[3]]
+        communes = [u for u in units if not u[4]]
+        provinces = [u for u in units if u[4]]
         # Communes differ in size: a weight between 0.5 and 1.5.
         self.unit = Picker(
             [(1.5 * (1 - PROVINCIAL_SHARE) / len(communes) * (0.5 + self.rng.random()), u) for u in communes]
@@ -286,7 +288,7 @@ class Generator:
 
     def row(self, at: datetime):
         rng = self.rng
-        unit_id, name, province, is_province = self.unit(rng)
+        unit_id, province_id, name, province, is_province = self.unit(rng)
         year = at.year
         incoming = rng.random() < INCOMING_SHARE
         if incoming:
@@ -323,6 +325,7 @@ class Generator:
             at,
             at,
             unit_id,
+            province_id,
             "incoming" if incoming else "outgoing",
             family,
             year,
@@ -403,21 +406,24 @@ def load(count: int) -> dict:
     from communeos.units.models import Level, Unit
 
     provinces = {u.pk: u.short_name for u in Unit.objects.filter(level=Level.PROVINCE, valid_to=None)}
-    units = [(pk, name, provinces[pk], True) for pk, name in provinces.items()]
+    units = [(pk, pk, name, provinces[pk], True) for pk, name in provinces.items()]
     units += [
-        (u.pk, u.name[0].lower() + u.name[1:], provinces.get(u.province_id, ""), False)  # "xã Lộc Bình"
+        (u.pk, u.province_id, u.name[0].lower() + u.name[1:], provinces.get(u.province_id, ""), False)  # "xã Lộc Bình"
         for u in Unit.objects.filter(level=Level.COMMUNE, valid_to=None).only("pk", "name", "province_id")
     ]
-    communes = sum(1 for u in units if not u[3])
+    communes = sum(1 for u in units if not u[4])
     step(
         f"generating {count:,} documents over {communes:,} communes and {len(provinces)} provinces, "
         "written with COPY — NOT through the services"
     )
     figures = {"communes": communes, "provinces": len(provinces)}
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'documents_document_search'")
-        (search_index,) = cursor.fetchone()
-        cursor.execute("DROP INDEX documents_document_search")
+    search_indexes = ["documents_document_search", "documents_document_province_search"]
+    with connection.cursor() as cursor:  # the two GIN indexes: built once after the load, not row by row
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = ANY(%s)", [search_indexes])
+        definitions = [row[0] for row in cursor.fetchall()]
+        assert len(definitions) == len(search_indexes), definitions
+        for name in search_indexes:
+            cursor.execute(f"DROP INDEX {name}")
     generator = Generator(units)
     started = time.monotonic()
     raw = connection.connection  # psycopg
@@ -434,13 +440,14 @@ def load(count: int) -> dict:
                SELECT 'incoming', unit_id, year::text, max(arrival_number) FROM documents_document
                WHERE direction = 'incoming' GROUP BY unit_id, year"""
         )
-    step(f"generated and copied in {figures['copy_s']:.0f} s; building the search index")
+    step(f"generated and copied in {figures['copy_s']:.0f} s; building the search indexes")
     started = time.monotonic()
     with connection.cursor() as cursor:
         cursor.execute("SET maintenance_work_mem = '512MB'")
-        cursor.execute(search_index)
+        for definition in definitions:
+            cursor.execute(definition)
         figures["index_s"] = time.monotonic() - started
-        step(f"GIN index built in {figures['index_s']:.0f} s; VACUUM ANALYZE")
+        step(f"GIN indexes built in {figures['index_s']:.0f} s; VACUUM ANALYZE")
         started = time.monotonic()
         cursor.execute("VACUUM ANALYZE documents_document")
         figures["vacuum_s"] = time.monotonic() - started
@@ -563,10 +570,14 @@ VARIANTS = {"as is": visible_as_is, "id lists": visible_as_lists}
 
 
 def results(visible, user, q, filters):
+    """As `documents.selectors.document_list` does: the filters first, then the search, told
+    the provinces of what the user may see."""
+    from communeos.core import access
     from communeos.documents import search
 
     qs = visible(user)
-    return search.filter_matching(qs.filter(filters) if filters is not None else qs, q)
+    qs = qs.filter(filters) if filters is not None else qs
+    return search.filter_matching(qs, q, provinces=access.document_provinces(user))
 
 
 def measure(cases, repeat: int) -> dict:
@@ -633,7 +644,7 @@ def register(clerk, commune, count: int) -> float:
 
     from communeos.documents import services
 
-    generator = Generator([(commune.pk, commune.name, "Lạng Sơn", False)], seed=7)
+    generator = Generator([(commune.pk, commune.province_id, commune.name, "Lạng Sơn", False)], seed=7)
     now = timezone.now()
     started = time.monotonic()
     for i in range(count):
@@ -654,11 +665,12 @@ def sizes() -> dict:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            """SELECT pg_relation_size('documents_document_search'), pg_table_size('documents_document'),
+            """SELECT pg_relation_size('documents_document_search'),
+                      pg_relation_size('documents_document_province_search'), pg_table_size('documents_document'),
                       pg_indexes_size('documents_document'), (SELECT count(*) FROM documents_document)"""
         )
-        index, table, indexes, rows = cursor.fetchone()
-    return {"index": index, "table": table, "indexes": indexes, "rows": rows}
+        index, province_index, table, indexes, rows = cursor.fetchone()
+    return {"index": index, "province_index": province_index, "table": table, "indexes": indexes, "rows": rows}
 
 
 # Report ---------------------------------------------------------------------------------------
@@ -704,12 +716,13 @@ def report(args, info, figures, result, rate, size, plan_text) -> bool:
         f"Commit {info['commit']} with uncommitted changes."
     )
     print(
-        f"Load: COPY {figures['copy_s']:.0f} s, GIN index {figures['index_s']:.0f} s, VACUUM ANALYZE "
+        f"Load: COPY {figures['copy_s']:.0f} s, GIN indexes {figures['index_s']:.0f} s, VACUUM ANALYZE "
         f"{figures['vacuum_s']:.0f} s; {figures['communes']:,} communes, {figures['provinces']} provinces."
     )
     print(
         f"Sizes: table {mib(size['table'])} (with the generated search_vector), all its indexes "
-        f"{mib(size['indexes'])}, of which the GIN search index {mib(size['index'])}."
+        f"{mib(size['indexes'])}, of which the GIN search indexes {mib(size['index'])} (words) and "
+        f"{mib(size['province_index'])} (words per province)."
     )
     print()
     print(

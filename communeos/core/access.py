@@ -10,6 +10,7 @@ Superusers (system administrators) see everything.
 from datetime import date
 
 from django.db.models import Model, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -150,6 +151,25 @@ def documents_visible_to(user) -> QuerySet:
         return Document.objects.filter(Q(confidentiality="") | granted)
     units = list(units_visible_to(user).values_list("pk", flat=True))
     return Document.objects.filter(Q(unit_id__in=units, confidentiality="") | granted)
+
+
+def document_provinces(user) -> list[int] | None:
+    """The provinces of every register entry `user` may see (those of the units they see, and of
+    the confidential entries granted to them), for the search to narrow by first; None when
+    that is every province (superusers)."""
+    from communeos.documents.models import ConfidentialGrant
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    provinces = set(
+        units_visible_to(user)
+        .annotate(its_province=Coalesce("province_id", "id"))
+        .values_list("its_province", flat=True)
+    )
+    provinces |= set(ConfidentialGrant.objects.filter(person=user).values_list("document__province_id", flat=True))
+    return sorted(provinces)
 
 
 def access_document(user, document_id) -> Model:

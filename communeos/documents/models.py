@@ -109,6 +109,17 @@ class PartyTerm(TimeStampedModel):
 
 class Document(TimeStampedModel):
     unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="documents")
+    # The unit's province (a province's own register: the province), set by the services when
+    # the entry is made; a unit's row never changes province. Province-wide searches go
+    # through an index of the words per province (`documents.search`, migration 0006).
+    province = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        editable=False,
+    )
     direction = models.CharField(_("register"), max_length=10, choices=Direction.choices)
     body = models.CharField(_("issuing body"), max_length=10, choices=Body.choices, default=Body.STATE)
     year = models.PositiveSmallIntegerField(_("register year"))

@@ -104,12 +104,12 @@ class _PgMatches(_PgSql):
 
 
 class _PgMatchesRowByRow(_PgSql):
-    """The same test as a function call, which the GIN index cannot serve: the planner then
-    starts from the caller's other conditions (the unit, dates: B-tree indexes) and tests the
-    words row by row."""
+    """The same test as a function call (migration 0006), which the GIN index cannot serve:
+    the planner then starts from the caller's other conditions (the unit, dates: B-tree
+    indexes) and, the function being costly, tests the words on as few rows as it can."""
 
     output_field = BooleanField()
-    template = "ts_match_vq({column}, " + _PG_QUERY + ")"
+    template = "communeos_matches({column}, " + _PG_QUERY + ")"
 
 
 # The GIN index gathers every document of the country that holds the query's words: for a
@@ -119,6 +119,30 @@ class _PgMatchesRowByRow(_PgSql):
 # went from 5-46 ms to a few ms). Which way is decided by the planner's own estimate of the
 # rows those conditions leave: one EXPLAIN, a fraction of a millisecond.
 FEW_ROWS = 5_000
+
+
+def province_tsquery(found: list[tuple[str, ...]], provinces: list[int]) -> str:
+    """The query's words as the province index holds them (migration 0006): every part of every
+    word, in any of `provinces`, AND-ed. Exact for words of one part; for a word of several
+    parts (a phrase: "QĐ-UBND") the order of the parts is tested on the rows found."""
+    return " & ".join(
+        "(" + " | ".join(f"'p{province}x{part}'" for province in provinces) + ")" for parts in found for part in parts
+    )
+
+
+class _PgProvinceMatches(Func):
+    """The rows holding every word in the given provinces, through the province index (the
+    condition is the index's expression, so that the planner can match it)."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra):
+        column, query = self.get_source_expressions()
+        query_sql, query_params = compiler.compile(query)
+        table = compiler.quote_name_unless_alias(column.alias)
+        quote = connection.ops.quote_name
+        words = f"communeos_province_words({table}.{quote('search_text')}, {table}.{quote('province_id')})"
+        return f"{words} @@ (SELECT to_tsquery('simple'::regconfig, {query_sql}))", query_params
 
 
 def _few_rows(queryset: QuerySet) -> bool:
@@ -152,18 +176,31 @@ class _Fts5Rank(_Sql):
 # The API --------------------------------------------------------------------------------------
 
 
-def filter_matching(queryset: QuerySet, q: str) -> QuerySet:
+def filter_matching(queryset: QuerySet, q: str, *, provinces: list[int] | None = None) -> QuerySet:
     """`queryset` (documents, already narrowed to what the user may see) narrowed to those
     matching every word of `q`, annotated with `search_rank` and ordered by relevance, then
-    newest first. A query without any word leaves `queryset` as it is."""
+    newest first. A query without any word leaves `queryset` as it is.
+
+    `provinces`: the provinces that `queryset` is confined to (`access.document_provinces`),
+    when known: on PostgreSQL a search over many rows then starts from those provinces' words
+    (the province index) instead of the whole country's."""
     found = terms(q)
     if not found:
         return queryset
     vendor = connections[queryset.db].vendor
     if vendor == "postgresql":
         text = Value(tsquery(found))
-        test = _PgMatchesRowByRow if _few_rows(queryset) else _PgMatches
-        matches, rank = test(F("search_text"), text), _PgRank(F("search_text"), text)
+        if _few_rows(queryset):
+            matches = _PgMatchesRowByRow(F("search_text"), text)
+        elif provinces is not None:
+            if not provinces:
+                return queryset.none()
+            matches = _PgProvinceMatches(F("search_text"), Value(province_tsquery(found, provinces)))
+            if any(len(parts) > 1 for parts in found):  # a phrase: its order is tested on the candidates
+                queryset = queryset.filter(_PgMatchesRowByRow(F("search_text"), text))
+        else:
+            matches = _PgMatches(F("search_text"), text)
+        rank = _PgRank(F("search_text"), text)
         relevance = F("search_rank").desc()
     elif vendor == "sqlite":
         text = Value(fts5_query(found))

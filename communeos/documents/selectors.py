@@ -50,7 +50,7 @@ def document_list(*, user, filters: DocumentFilters | None = None) -> QuerySet:
     if filters.overdue:
         qs = qs.filter(status__in=OPEN, deadline__lt=timezone.localdate())
     if filters.q.strip():
-        return search.filter_matching(qs, filters.q)
+        return search.filter_matching(qs, filters.q, provinces=access.document_provinces(user))
     return qs.order_by("-year", "-arrival_number", "-number", "-id")
 
 

@@ -313,6 +313,7 @@ def _register_incoming(*, actor, unit, symbol, author, issued_on, summary, arriv
     in_time = registered_day <= calendar.next_working_day(arrival_day, province=unit.province_id or unit.pk)
     document = Document.objects.create(
         unit=unit,
+        province_id=unit.province_id or unit.pk,
         direction=Direction.INCOMING,
         body=Body.PARTY if parsed.family == symbols.Family.PARTY else Body.STATE,
         year=year,
@@ -523,6 +524,7 @@ def _draft(*, actor, unit, doc_type, summary, body, issuer, drafting_unit, norma
         raise ValidationError(errors)
     document = Document.objects.create(
         unit=unit,
+        province_id=unit.province_id or unit.pk,
         direction=Direction.OUTGOING,
         body=body,
         year=timezone.localtime(at).year,

@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from communeos.conftest import ensure_unit_map
@@ -71,6 +73,9 @@ def test_the_demo_fills_the_registers_of_the_seven_communes_and_the_province(dem
     assert demo["done"] > demo["overdue"] > 0
     # No act falls after the end of the replay.
     assert not Document.objects.filter(registered_at__date__gt=UNTIL).exists()
+    # Every entry carries its unit's province (a province's own register: the province itself).
+    its_province = Coalesce(F("unit__province_id"), F("unit_id"))
+    assert Document.objects.exists() and not Document.objects.exclude(province_id=its_province).exists()
 
 
 def test_arrival_numbers_are_consecutive_per_unit_and_year_and_in_order(demo):

@@ -268,6 +268,7 @@ def test_a_long_register_repeats_the_header_and_numbers_every_page(cast, clerk):
     Document.objects.bulk_create(
         Document(
             unit=cast.commune_a,
+            province_id=first.province_id,
             direction=Direction.INCOMING,
             year=2025,
             arrival_number=number,

@@ -104,6 +104,14 @@ def test_outgoing_draft_approve_issue_dispatch(cast, clerk, clerk_b, english):
     assert received.symbol == "01/QĐ-UBND" and received.source == issued and received.arrival_number == 1
     assert received in selectors.document_list(user=clerk_b)
     assert issued not in selectors.document_list(user=clerk_b)
+    # Every entry carries its unit's province (the search's province index reads it).
+    assert issued.province == received.province == cast.commune_a.province == cast.province
+
+
+def test_a_province_s_own_register_carries_the_province_itself(cast):
+    clerk_p = make_person("clerk.p", cast.province, "clerk")
+    document = incoming(clerk_p, cast.province)
+    assert document.unit == document.province == cast.province
 
 
 def test_state_numbers_restart_each_year_and_secret_ones_have_their_own_series(cast, clerk):

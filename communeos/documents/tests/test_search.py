@@ -169,22 +169,44 @@ def test_a_page_of_results_is_one_query_with_the_access_filter_inside(cast, regi
         assert "confidentiality" in query["sql"]  # the access rule, inside the same statement
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the two ways of matching are PostgreSQL's")
-def test_the_index_and_the_row_by_row_match_find_the_same(cast, register, monkeypatch):
-    """Few candidate rows: the words are tested row by row; many: through the GIN index."""
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the three ways of matching are PostgreSQL's")
+def test_the_three_ways_of_matching_find_the_same(cast, register, monkeypatch):
+    """Few candidate rows: the words are tested row by row; many: through the GIN index of the
+    province's words when the provinces are known, else through the whole country's."""
     queries = ["nghi quyet sap xep", "sap xep", "76/2025/UBTVQH15", "QĐ-UBND", "ubnd", "lang son", "9/KH-UBND", "x y z"]
+    users = (cast.officer_a, cast.provincial, cast.officer_b, cast.outsider)
 
-    def results(few_rows: int) -> tuple[list, list[str]]:
+    def results(few_rows: int, by_province: bool) -> tuple[list, list[str]]:
         monkeypatch.setattr(search, "FEW_ROWS", few_rows)
         with CaptureQueriesContext(connection) as captured:
-            found_ = [found(user, q) for user in (cast.officer_a, cast.provincial, cast.officer_b) for q in queries]
+            found_ = [search_as(user, q, by_province=by_province) for user in users for q in queries]
         return found_, [c["sql"] for c in captured.captured_queries if c["sql"].startswith("SELECT")]
 
-    by_index, index_sql = results(-1)
-    row_by_row, row_sql = results(10**9)
-    assert by_index == row_by_row and any(by_index)
-    assert all("ts_match_vq" not in sql for sql in index_sql) and any('"search_vector" @@' in sql for sql in index_sql)
-    assert any("ts_match_vq" in sql for sql in row_sql) and all('"search_vector" @@' not in sql for sql in row_sql)
+    by_index, index_sql = results(-1, by_province=False)
+    by_province, province_sql = results(-1, by_province=True)
+    row_by_row, row_sql = results(10**9, by_province=True)
+    assert by_index == by_province == row_by_row and any(by_index)
+    assert all("communeos_matches" not in sql for sql in index_sql)
+    assert any('"search_vector" @@' in sql for sql in index_sql)
+    assert any("communeos_province_words" in sql and "communeos_matches" in sql for sql in province_sql)
+    assert all('"search_vector" @@' not in sql for sql in province_sql + row_sql)
+    assert any("communeos_matches" in sql for sql in row_sql)
+    assert all("communeos_province_words" not in sql for sql in row_sql)
+
+
+def search_as(user, q: str, *, by_province: bool) -> list[str]:
+    provinces = access.document_provinces(user) if by_province else None
+    return [d.symbol for d in search.filter_matching(access.documents_visible_to(user), q, provinces=provinces)]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the province index is PostgreSQL's")
+def test_a_grant_from_another_province_is_found_through_the_province_index(cast, register, clerk, monkeypatch):
+    monkeypatch.setattr(search, "FEW_ROWS", -1)
+    secret = incoming(clerk, cast.commune_a, symbol="07/QĐ-UBND", confidentiality="mat", summary=LANG_SON)
+    assert "07/QĐ-UBND" not in search_as(cast.outsider, "sap xep lang son", by_province=True)
+    services.confidential_grant(actor=cast.chair_a, document=secret, person=cast.outsider)
+    assert cast.commune_a.province_id in access.document_provinces(cast.outsider)
+    assert search_as(cast.outsider, "sap xep lang son", by_province=True) == ["07/QĐ-UBND"]
 
 
 def test_counts_pages_and_further_filters_compose(cast, register):
@@ -272,3 +294,17 @@ def test_the_search_uses_the_full_text_index(cast, register, monkeypatch):
         else:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             assert any("VIRTUAL TABLE INDEX" in row[-1] for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the province index is PostgreSQL's")
+def test_a_province_wide_search_uses_the_index_of_the_province_s_words(cast, register, monkeypatch):
+    monkeypatch.setattr(search, "FEW_ROWS", -1)
+    provinces = access.document_provinces(cast.provincial)
+    assert provinces == [cast.province.pk]
+    results = search.filter_matching(access.documents_visible_to(cast.provincial), "sap xep", provinces=provinces)
+    sql, params = results.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: force the choice
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "documents_document_province_search" in plan and "documents_document_search" not in plan
