@@ -682,13 +682,14 @@ def machine() -> dict[str, str]:
     meminfo = Path("/proc/meminfo").read_text().splitlines()
     ram_kb = int(next(line for line in meminfo if line.startswith("MemTotal")).split()[1])
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True)
     return {
         "cpu": models[0] if models else platform.processor(),
         "cores": f"{len(models)} (usable {len(os.sched_getaffinity(0))})",
         "ram": f"{ram_kb / 1024 / 1024:.1f} GiB",
         "load": " ".join(Path("/proc/loadavg").read_text().split()[:3]),
         "os": f"{platform.system()} {platform.release()}",
-        "commit": commit.stdout.strip(),
+        "commit": commit.stdout.strip() + (" with uncommitted changes" if dirty.stdout.strip() else ""),
     }
 
 
@@ -713,7 +714,7 @@ def report(args, info, figures, result, rate, size, plan_text) -> bool:
     print(
         f"Date: {info['date']}. Machine: {info['cpu']}, {info['cores']} cores, {info['ram']} RAM, {info['os']}, "
         f"load {info['load']} at start (shared). {info['versions']}, shared_buffers {info['shared_buffers']}. "
-        f"Commit {info['commit']} with uncommitted changes."
+        f"Commit {info['commit']}."
     )
     print(
         f"Load: COPY {figures['copy_s']:.0f} s, GIN indexes {figures['index_s']:.0f} s, VACUUM ANALYZE "
