@@ -386,7 +386,7 @@ class Event(models.Model):
     # these keys (each one would cost every write of the busiest table).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
+        verbose_name=_("done by"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
