@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 SIGNATURES = [
@@ -97,27 +97,49 @@ def _too_big(name: str, size: int, limit: int) -> str:
 
 def store(checked: CheckedUpload, folder: str, written: list[str]) -> str:
     """Store a checked file under its SHA-256 in `folder` (once: the same content is one file)
-    and note in `written` the files this call created, for `atomic_with_files` to remove."""
+    and note in `written` the files this call created, for `atomic_with_files` to remove.
+
+    Two writes storing the same content at once: the second waits (PostgreSQL: a lock on the
+    content's hash, held until the first's transaction ends) and finds the file only if the
+    first kept it — a rolled-back first write removes its file before it lets go."""
     name = f"{folder}/{checked.sha256[:2]}/{checked.sha256}"
+    if connection.vendor == "postgresql":  # SQLite runs one write transaction at a time
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(checked.sha256)])
     if not default_storage.exists(name):
         name = default_storage.save(name, ContentFile(checked.content))
         written.append(name)
     return name
 
 
+def _lock_key(sha256: str) -> int:
+    """The content's advisory lock: the hash's first 8 bytes as a signed 64-bit integer."""
+    return int.from_bytes(bytes.fromhex(sha256[:16]), "big", signed=True)
+
+
 def atomic_with_files(function):
     """Run a write that stores files in one transaction, passing it `written=[]`: if the
-    write fails, the files it stored are removed too — no file without its record."""
+    write fails, the files it stored are removed too — no file without its record. They are
+    removed before the transaction rolls back, while it still holds their content locks
+    (`store`), so that a write of the same content waiting on them stores the file again."""
 
     @functools.wraps(function)
     def run(*args, **kwargs):
         written: list[str] = []
         try:
             with transaction.atomic():
-                return function(*args, written=written, **kwargs)
+                try:
+                    return function(*args, written=written, **kwargs)
+                except BaseException:
+                    _remove(written)
+                    raise
         except BaseException:
-            for name in written:
-                default_storage.delete(name)
+            _remove(written)  # the commit itself failed (a deferred constraint)
             raise
 
     return run
+
+
+def _remove(written: list[str]) -> None:
+    while written:
+        default_storage.delete(written.pop())

@@ -2,16 +2,21 @@
 decision per dossier. Each thread has its own database connection and transaction."""
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 
 from communeos.conftest import make_person
 from communeos.onestop import services
-from communeos.onestop.models import Dossier, Status
+from communeos.onestop.models import Channel, Dossier, Status
+from communeos.onestop.services import Upload
 from communeos.onestop.tests.conftest import APPLICANT, at, procedure, required_papers, run_to_approval
+from communeos.onestop.tests.test_intake import pdf_bytes
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -121,3 +126,54 @@ def test_the_same_submission_sent_twice_at_once_makes_one_dossier(cast):
     assert services.dossier_receive(
         actor=cast.officer_a, unit=cast.commune_a, procedure=proc, papers_provided=papers, at=when, **APPLICANT
     ).code.endswith("-0002")
+
+
+def test_a_rolled_back_intake_does_not_take_the_file_of_another_with_the_same_content(cast, monkeypatch):
+    """Two online submissions of the same scan at once; the first fails after storing it. The
+    second must still find its file on disk (the first removes it before letting go of it)."""
+    papers, content = required_papers(), pdf_bytes()
+    stored, go = threading.Event(), threading.Event()
+    real_event = services._event
+    first_thread = []
+
+    def event_then_fail(*args, **kwargs):
+        if threading.current_thread() in first_thread:
+            stored.set()  # the first holds the stored file, uncommitted
+            assert go.wait(30)
+            raise RuntimeError("the first submission fails after storing its files")
+        return real_event(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_event", event_then_fail)
+
+    @in_thread
+    def submit(i: int):
+        if i == 0:
+            first_thread.append(threading.current_thread())
+        else:
+            assert stored.wait(30)
+        uploads = [Upload(p, SimpleUploadedFile(f"scan-{p}.pdf", content + str(p).encode())) for p in papers]
+        try:  # two communes: two counters, so nothing else makes the second wait for the first
+            return services.dossier_receive(
+                actor=None,
+                unit=[cast.commune_a, cast.commune_b][i],
+                procedure=procedure(),
+                channel=Channel.ONLINE,
+                consent=True,
+                uploads=uploads,
+                at=at(2025, 10, 8, 9, 0),
+                **APPLICANT,
+            ).code
+        except RuntimeError:
+            return None
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(submit, 0), pool.submit(submit, 1)]
+        assert stored.wait(30)
+        time.sleep(0.5)  # the second is now waiting for the first's lock on the content
+        go.set()
+        results = [f.result(timeout=60) for f in futures]
+    assert results[0] is None and results[1]
+    dossier = Dossier.objects.get(code=results[1])
+    assert dossier.files.count() == len(papers)
+    for stored_file in dossier.files.all():
+        assert default_storage.exists(stored_file.file.name), stored_file.file.name
