@@ -95,21 +95,28 @@ def _too_big(name: str, size: int, limit: int) -> str:
     }
 
 
-def store(checked: CheckedUpload, folder: str, written: list[str]) -> str:
-    """Store a checked file under its SHA-256 in `folder` (once: the same content is one file)
-    and note in `written` the files this call created, for `atomic_with_files` to remove.
+def store(checked: list[CheckedUpload], folder: str, written: list[str]) -> list[str]:
+    """Store checked files under their SHA-256 in `folder` (once: the same content is one
+    file); return their names, in order, and note in `written` the files this call created,
+    for `atomic_with_files` to remove.
 
     Two writes storing the same content at once: the second waits (PostgreSQL: a lock on the
     content's hash, held until the first's transaction ends) and finds the file only if the
-    first kept it — a rolled-back first write removes its file before it lets go."""
-    name = f"{folder}/{checked.sha256[:2]}/{checked.sha256}"
-    if connection.vendor == "postgresql":  # SQLite runs one write transaction at a time
+    first kept it — a rolled-back first write removes its file before it lets go. All of a
+    write's locks are taken in one statement, in one order: two writes never wait for each
+    other in a circle."""
+    if checked and connection.vendor == "postgresql":  # SQLite runs one write transaction at a time
+        keys = sorted({_lock_key(upload.sha256) for upload in checked})
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(checked.sha256)])
-    if not default_storage.exists(name):
-        name = default_storage.save(name, ContentFile(checked.content))
-        written.append(name)
-    return name
+            cursor.execute("SELECT pg_advisory_xact_lock(key) FROM unnest(%s::bigint[]) AS key", [keys])
+    names = []
+    for upload in checked:
+        name = f"{folder}/{upload.sha256[:2]}/{upload.sha256}"
+        if not default_storage.exists(name):
+            name = default_storage.save(name, ContentFile(upload.content))
+            written.append(name)
+        names.append(name)
+    return names
 
 
 def _lock_key(sha256: str) -> int:

@@ -176,9 +176,9 @@ def prepare_uploads(uploads: list) -> list[Prepared]:
 def _attach(document: Document, prepared: list[Prepared], written: list[str]) -> None:
     from communeos.documents import digitise
 
-    for item in prepared:
+    names = store([item.upload for item in prepared], "documents", written)
+    for item, name in zip(prepared, names, strict=True):
         upload = item.upload
-        name = store(upload, "documents", written)
         Attachment.objects.create(
             document=document,
             file=name,

@@ -405,18 +405,19 @@ def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, chan
         if paper.pk in provided:
             lines[paper.pk] = DossierPaper(dossier=dossier, paper=paper, name=paper.name_vi, provided_at=at)
     insert(list(lines.values()))
+    names = store([upload for _paper, upload in checked], "dossiers", written)
     files = [
         DossierFile(
             dossier=dossier,
             paper=lines.get(paper.pk) if paper else None,
-            file=store(upload, "dossiers", written),
+            file=name,
             original_name=upload.name,
             content_type=upload.content_type,
             size=upload.size,
             sha256=upload.sha256,
             uploaded_at=at,
         )
-        for paper, upload in checked
+        for (paper, upload), name in zip(checked, names, strict=True)
     ]
     insert(files)
     _event(dossier, actor=actor, action=Event.Action.RECEIVE, at=at)
@@ -703,10 +704,10 @@ def _dossier_supplement(*, actor, dossier, uploads, note, at, written) -> Dossie
     paused = dossier.paused_days + waited
     due = calendar.add_working_days(dossier.due_at, waited, province=province)
     dossier.supplement_requests.filter(supplemented_at__isnull=True).update(supplemented_at=at)
-    for upload in checked:
+    for upload, name in zip(checked, store(checked, "dossiers", written), strict=True):
         DossierFile.objects.create(
             dossier=dossier,
-            file=store(upload, "dossiers", written),
+            file=name,
             original_name=upload.name,
             content_type=upload.content_type,
             size=upload.size,
