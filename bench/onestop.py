@@ -284,7 +284,7 @@ def cpu_snapshot(server_pid: int, database: str) -> CpuSnapshot:
         try:
             if pid == server_pid or ppid == server_pid:
                 server[pid] = _proc_cpu(pid)
-            elif cmdline.startswith("postgres:") and f" {database} " in cmdline:
+            elif cmdline.startswith("postgres:") and database in cmdline.split():  # backends and autovacuum
                 db[pid] = _proc_cpu(pid)
         except OSError:
             continue
@@ -620,8 +620,9 @@ def report(results: dict[str, Result], info: dict, args, queries: dict | None) -
         )
     lines.append(
         "The load generator runs on the same cores as gunicorn and PostgreSQL and takes the share shown. 'postgres' "
-        "counts the\nbench database's backends; 'others' is everything else (PostgreSQL's own background processes, "
-        "other work on\nthis shared machine); 'steal' is time the hypervisor gave to other guests."
+        "counts the\nbench database's backends and its autovacuum workers; 'others' is everything else (PostgreSQL's "
+        "own background\nprocesses such as the WAL writer, other work on this shared machine); 'steal' is time the "
+        "hypervisor\ngave to other guests."
     )
     noisy = [r.name for r in results.values() if r.cpu["others"] > NOISY_PERCENT]
     if noisy:
