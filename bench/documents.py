@@ -22,9 +22,7 @@ One command, end to end, in this process (Django set up on the benchmark's datab
    officer (about 1/3,300 of the rows visible) and a provincial officer (one province),
    warm, each `--repeat` times, round-robin so that the machine's noise spreads over all of
    them; beside them, in the same rounds, the baselines `SELECT 1` and a primary-key lookup
-   through the ORM; and the paginator's `count()` of each search, once (informative). The
-   same searches are timed, in the same rounds, with the access rule written as lists of ids
-   (`visible_as_lists`, a cross-check: access.py uses lists too), and must find the same pages;
+   through the ORM; and the paginator's `count()` of each search, once (informative);
 4. registers `--registrations` incoming documents through the real service
    (`document_register_incoming`: validation, arrival number, citations, audit, index);
 5. prints the figures, the plans of two searches, the sizes, the machine and the date, and
@@ -543,45 +541,19 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def visible_as_is(user):
-    """What the project does: `access.documents_visible_to`."""
-    from communeos.core import access
-
-    return access.documents_visible_to(user)
-
-
-def visible_as_lists(user):
-    """A PROPOSAL measured beside it, not the project's code: the same rule as
-    `access.documents_visible_to` (the units `user` sees and not confidential, or granted),
-    with the units and the grants read first (two small queries, timed with the search) and
-    written into the query as lists of ids. The planner can then start from the unit's index
-    instead of testing every row the words match against two sub-queries."""
-    from django.db.models import Q
-
-    from communeos.core import access
-    from communeos.documents.models import ConfidentialGrant, Document
-
-    units = list(access.units_visible_to(user).values_list("pk", flat=True))
-    granted = list(ConfidentialGrant.objects.filter(person=user).values_list("document_id", flat=True))
-    return Document.objects.filter((Q(unit_id__in=units) & Q(confidentiality="")) | Q(pk__in=granted))
-
-
-VARIANTS = {"as is": visible_as_is, "id lists": visible_as_lists}
-
-
-def results(visible, user, q, filters):
+def results(user, q, filters):
     """As `documents.selectors.document_list` does: the filters first, then the search, told
     the provinces of what the user may see."""
     from communeos.core import access
     from communeos.documents import search
 
-    qs = visible(user)
+    qs = access.documents_visible_to(user)
     qs = qs.filter(filters) if filters is not None else qs
     return search.filter_matching(qs, q, provinces=access.document_provinces(user))
 
 
 def measure(cases, repeat: int) -> dict:
-    """Round-robin: in each round the baselines, then every search under every variant."""
+    """Round-robin: in each round the baselines, then every search."""
     from django.db import connection
 
     from communeos.documents.models import Document
@@ -598,43 +570,38 @@ def measure(cases, repeat: int) -> dict:
         "Document by primary key (ORM)": lambda: Document.objects.get(pk=next(pk_cycle)),
     }
     base_ms = {label: [] for label in baselines}
-    ms = {(variant, label): [] for variant in VARIANTS for label, *_ in cases}
-    found, counted, count_ms = {}, {}, {}
-    for variant, visible in VARIANTS.items():  # warm: caches, plans, the users' units
-        for label, user, q, filters in cases:
-            found[variant, label] = [d.pk for d in results(visible, user, q, filters)[:20]]
+    ms = {label: [] for label, *_ in cases}
+    counted, count_ms = {}, {}
+    for _label, user, q, filters in cases:  # warm: caches, plans, the users' units
+        list(results(user, q, filters)[:20])
     for _ in range(repeat):
         for label, fn in baselines.items():
             t = time.perf_counter()
             fn()
             base_ms[label].append((time.perf_counter() - t) * 1000)
         for label, user, q, filters in cases:
-            for variant, visible in VARIANTS.items():
-                t = time.perf_counter()
-                list(results(visible, user, q, filters)[:20])
-                ms[variant, label].append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            list(results(user, q, filters)[:20])
+            ms[label].append((time.perf_counter() - t) * 1000)
     for label, user, q, filters in cases:  # the paginator's count, once (informative)
         t = time.perf_counter()
-        counted[label] = results(visible_as_is, user, q, filters).count()
+        counted[label] = results(user, q, filters).count()
         count_ms[label] = (time.perf_counter() - t) * 1000
-        if found["as is", label] != found["id lists", label]:
-            raise SystemExit(f"FAILED: the two access variants found different documents for {label!r}")
-    return {"ms": ms, "base": base_ms, "found": found, "counted": counted, "count_ms": count_ms}
+    return {"ms": ms, "base": base_ms, "counted": counted, "count_ms": count_ms}
 
 
-def plans(cases, wanted: list[tuple[str, str]]) -> list[str]:
+def plans(cases, wanted: list[str]) -> list[str]:
     from django.db import connection
 
     out = []
-    for variant, wanted_label in wanted:
-        for label, user, q, filters in cases:
-            if label != wanted_label:
-                continue
-            sql, params = results(VARIANTS[variant], user, q, filters)[:20].query.sql_with_params()
-            with connection.cursor() as cursor:
-                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}", params)
-                lines = [row[0] for row in cursor.fetchall()]
-            out.append(f"-- {label} {q!r}, access {variant}:\n" + "\n".join(lines))
+    for label, user, q, filters in cases:
+        if label not in wanted:
+            continue
+        sql, params = results(user, q, filters)[:20].query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}", params)
+            lines = [row[0] for row in cursor.fetchall()]
+        out.append(f"-- {label} {q!r}:\n" + "\n".join(lines))
     return out
 
 
@@ -700,10 +667,8 @@ def mib(n: int) -> str:
 def report(args, info, figures, result, rate, size, plan_text) -> bool:
     ms, base = result["ms"], result["base"]
     labels = list(result["counted"])
-    overall = {
-        variant: [t for (v, _label), samples in ms.items() if v == variant for t in samples] for variant in VARIANTS
-    }
-    p95 = percentile(overall["as is"], 0.95)
+    overall = [t for samples in ms.values() for t in samples]
+    p95 = percentile(overall, 0.95)
     pk95 = percentile(base["Document by primary key (ORM)"], 0.95)
     met = p95 < TARGET_P95_MS
     print()
@@ -730,27 +695,24 @@ def report(args, info, figures, result, rate, size, plan_text) -> bool:
         f"First page (20 rows, relevance then newest) of each search through the ORM, warm, {args.repeat} runs "
         "each, round-robin; ms."
     )
-    print("'as is': access.documents_visible_to(user); 'id lists': the same rule with the units and grants as lists")
-    print("of ids (visible_as_lists, a cross-check; its two look-ups are in its times). count(): one run, as is.")
+    print("count(): the paginator's count of the same search, one run.")
     width = max(len(label) for label in labels) + 2
-    head = f"{'search':<{width}}{'matches':>9}{'as is p50':>11}{'p95':>8}{'count()':>9}{'id lists p50':>14}{'p95':>8}"
+    head = f"{'search':<{width}}{'matches':>9}{'p50':>11}{'p95':>8}{'count()':>9}"
     print(head)
     print("-" * len(head))
     for label in labels:
-        a, b = ms["as is", label], ms["id lists", label]
+        a = ms[label]
         print(
             f"{label:<{width}}{result['counted'][label]:>9,}{percentile(a, 0.5):>11.1f}{percentile(a, 0.95):>8.1f}"
-            f"{result['count_ms'][label]:>9.1f}{percentile(b, 0.5):>14.1f}{percentile(b, 0.95):>8.1f}"
+            f"{result['count_ms'][label]:>9.1f}"
         )
     for label, samples in base.items():
         print(f"{label:<{width}}{'':>9}{percentile(samples, 0.5):>11.2f}{percentile(samples, 0.95):>8.2f}")
     print()
-    for variant, samples in overall.items():
-        v95 = percentile(samples, 0.95)
-        print(
-            f"All 20 searches, access {variant} ({len(samples)} runs): p50 {percentile(samples, 0.5):.1f} ms, "
-            f"p95 {v95:.1f} ms (= {v95 / pk95:.0f}x the p95 of a primary-key look-up, {pk95:.2f} ms)"
-        )
+    print(
+        f"All {len(labels)} searches ({len(overall)} runs): p50 {percentile(overall, 0.5):.1f} ms, "
+        f"p95 {p95:.1f} ms (= {p95 / pk95:.0f}x the p95 of a primary-key look-up, {pk95:.2f} ms)"
+    )
     print(
         f"Registrations through document_register_incoming: {rate:.1f} per second "
         f"({1000 / rate:.1f} ms each, one process)."
@@ -758,7 +720,7 @@ def report(args, info, figures, result, rate, size, plan_text) -> bool:
     verdict = "PASS" if met else "FAIL"
     if met and size["rows"] < 1_000_000:
         verdict = "PASS at this size only (not a million)"
-    print(f"Target, p95 < {TARGET_P95_MS:.0f} ms at a million documents, access as is: {verdict}")
+    print(f"Target, p95 < {TARGET_P95_MS:.0f} ms at a million documents: {verdict}")
     if plan_text:
         print()
         print("Plans (EXPLAIN ANALYZE, BUFFERS):")
@@ -817,14 +779,7 @@ def main() -> int:
         cases = searches(officer, provincial, commune, other.order_by("code").first())
         step(f"timing {len(cases)} searches, {args.repeat} runs each")
         result = measure(cases, args.repeat)
-        plan_text = plans(
-            cases,
-            [
-                ("as is", "commune: common word"),
-                ("id lists", "commune: common word"),
-                ("as is", "province: a party symbol"),
-            ],
-        )
+        plan_text = plans(cases, ["commune: common word", "province: common word", "province: a party symbol"])
         step(f"registering {args.registrations} documents through the service")
         rate = register(clerk, commune, args.registrations)
         size = sizes()
