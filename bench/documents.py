@@ -1,6 +1,6 @@
 """Benchmark of the document search at scale (issue 4, item 11).
 
-    .venv/bin/python bench/documents.py [--documents 1000000] [--repeat 15] [--registrations 500]
+    .venv/bin/python bench/documents.py [--documents 1000000] [--repeat 7] [--registrations 500]
 
 One command, end to end, in this process (Django set up on the benchmark's database):
 

@@ -110,16 +110,17 @@ def record(
 
 def _advance_head(chain_key: int) -> tuple[int, str]:
     """Lock the chain's head and take the next position: (seq, hash of the entry before).
-    One statement; the row lock holds other writers of this chain until the transaction ends."""
-    sql = "UPDATE core_auditchain SET last_seq = last_seq + 1 WHERE key = %s RETURNING last_seq, last_hash"
+    One statement, creating the head at a chain's first entry (as `core.numbering` does); the
+    row lock holds other writers of this chain until the transaction ends."""
+    table = connection.ops.quote_name(AuditChain._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [chain_key])
-        row = cursor.fetchone()
-        if row is None:  # the chain's first entry: create the head (a concurrent creator makes this wait)
-            AuditChain.objects.bulk_create([AuditChain(key=chain_key)], ignore_conflicts=True)
-            cursor.execute(sql, [chain_key])
-            row = cursor.fetchone()
-    return row[0], row[1]
+        cursor.execute(
+            f"INSERT INTO {table} (key, last_seq, last_hash) VALUES (%s, 1, '') "  # noqa: S608 — table name only
+            f"ON CONFLICT (key) DO UPDATE SET last_seq = {table}.last_seq + 1 RETURNING last_seq, last_hash",
+            [chain_key],
+        )
+        seq, prev_hash = cursor.fetchone()
+    return seq, prev_hash
 
 
 @dataclass

@@ -20,7 +20,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from communeos.core import access, audit
 from communeos.core.api import error_body
-from communeos.documents import exports, selectors, services
+from communeos.documents import selectors, services
 from communeos.documents.models import (
     Body,
     Confidentiality,
@@ -194,10 +194,7 @@ def _detail(request, document: Document) -> Document:
         with transaction.atomic():
             audit.record(actor=request.user, action="document.view", obj=document, unit=document.unit_id)
     document.detail = selectors.document_detail(user=request.user, document=document)
-    visible = access.documents_visible_to(request.user)
-    document.visible_source = (
-        document.source_id if document.source_id and visible.filter(pk=document.source_id).exists() else None
-    )
+    document.visible_source = document.detail["visible_source"]
     return document
 
 
@@ -275,13 +272,7 @@ def document(request, document_id: int):
     summary="A unit's incoming or outgoing register for a year, as Excel (Decree 30/2020, Appendix IV)",
 )
 def register_xlsx(request, unit_code: str, direction: str, year: int):
-    unit, entries, stem = _register(request, unit_code, direction, year, "xlsx")
-    response = HttpResponse(
-        exports.register_xlsx(entries, unit=unit, direction=direction, year=year),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
-    return response
+    return _register(request, unit_code, direction, year, "xlsx")
 
 
 @router.get(
@@ -290,33 +281,19 @@ def register_xlsx(request, unit_code: str, direction: str, year: int):
     summary="A unit's incoming or outgoing register for a year, as PDF (Decree 30/2020, Appendix IV)",
 )
 def register_pdf(request, unit_code: str, direction: str, year: int):
-    unit, entries, stem = _register(request, unit_code, direction, year, "pdf")
-    response = HttpResponse(
-        exports.register_pdf(entries, unit=unit, direction=direction, year=year), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
-    return response
+    return _register(request, unit_code, direction, year, "pdf")
 
 
-def _register(request, unit_code: str, direction: str, year: int, kind: str):
+def _register(request, unit_code: str, direction: str, year: int, fmt: str) -> HttpResponse:
     unit = _unit(request, unit_code)
     if unit is None or direction not in Direction.values:
         raise Http404
-    entries = selectors.register(user=request.user, unit=unit, direction=direction, year=year)
-    # The confidential entries the caller was granted are printed too: each is a view.
-    secret = list(entries.exclude(confidentiality="").values_list("pk", flat=True))
-    if secret:
-        with transaction.atomic():
-            for document in Document.objects.filter(pk__in=secret).order_by("pk"):
-                audit.record(
-                    actor=request.user,
-                    action="document.view",
-                    obj=document,
-                    unit=document.unit_id,
-                    changes={"export": [None, f"register.{kind}"]},
-                )
-    stem = exports.Register(unit=unit, direction=direction, year=year).filename_stem
-    return unit, entries, stem
+    content, kind, filename = services.register_export(
+        actor=request.user, unit=unit, direction=direction, year=year, fmt=fmt
+    )
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 # Incoming ------------------------------------------------------------------------------------

@@ -104,6 +104,10 @@ def document_detail(*, user, document: Document) -> dict:
     )
     return {
         "document": document,
+        # An incoming copy sent inside the system: the sender's entry, when the reader sees it.
+        "visible_source": (
+            document.source_id if document.source_id and visible.filter(pk=document.source_id).exists() else None
+        ),
         "cites": cites,
         "cited_by": cited_by.select_related("unit")[:100],
         "same_document": same_document.select_related("unit"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from communeos.core import access, audit
 from communeos.core.forms import add_errors
-from communeos.documents import exports, selectors, services
+from communeos.documents import selectors, services
 from communeos.documents.forms import IncomingForm, OutgoingForm, SearchForm
 from communeos.documents.models import Direction
 from communeos.people.models import Assignment, User
@@ -214,16 +214,12 @@ def register_page(request, unit_code: str, direction: str, year: int):
 
 @login_required
 def register_export(request, unit_code: str, direction: str, year: int, fmt: str):
-    if direction not in Direction.values or fmt not in {"xlsx", "pdf"}:
+    if direction not in Direction.values or fmt not in services.EXPORT_TYPES:
         raise Http404
     unit = _register_unit(request, unit_code)
-    entries = selectors.register(user=request.user, unit=unit, direction=direction, year=year)
-    if fmt == "xlsx":
-        content = exports.register_xlsx(entries, unit=unit, direction=direction, year=year)
-        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        content = exports.register_pdf(entries, unit=unit, direction=direction, year=year)
-        kind = "application/pdf"
+    content, kind, filename = services.register_export(
+        actor=request.user, unit=unit, direction=direction, year=year, fmt=fmt
+    )
     response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="register-{unit.code}-{direction}-{year}.{fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

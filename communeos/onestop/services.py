@@ -310,10 +310,11 @@ def dossier_receive(
         )
         if existing is None:
             raise
-        if (
-            existing.applicant_id_number != "".join(applicant_id_number.split())
-            or existing.procedure_version.procedure_id != procedure.pk
-        ):
+        try:  # the number as it was stored: cleaned the same way
+            same_applicant = existing.applicant_id_number == validate_citizen_id(applicant_id_number)
+        except ValidationError:
+            same_applicant = False
+        if not same_applicant or existing.procedure_version.procedure_id != procedure.pk:
             raise ValidationError(_("This idempotency key was already used for a different submission.")) from None
         existing.replayed = True
         return existing
@@ -672,7 +673,6 @@ def dossier_request_supplement(
     return request
 
 
-@transaction.atomic
 def dossier_supplement(
     *, actor, dossier: Dossier, uploads: list[Upload] | None = None, note: str = "", at: datetime | None = None
 ) -> Dossier:

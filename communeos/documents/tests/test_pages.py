@@ -82,8 +82,13 @@ def test_the_register_page_and_its_exports(client, cast, clerk):
     client.force_login(clerk)
     url = reverse("documents:register", args=[cast.commune_a.code, "incoming", 2025])
     assert "1672/NQ-UBTVQH15" in client.get(url).content.decode()
+    secret = incoming(clerk, cast.commune_a, symbol="07/KH-CAT", author="Công an tỉnh", confidentiality="mat")
     for fmt in ["xlsx", "pdf"]:
         export = client.get(reverse("documents:register_export", args=[cast.commune_a.code, "incoming", 2025, fmt]))
         assert export.status_code == 200 and len(export.content) > 1000
+        assert export["Content-Disposition"] == f'attachment; filename="so-van-ban-den-2025-06529.{fmt}"'
+    # The page's exports, like the API's, record each confidential entry printed as a view.
+    views = AuditEntry.objects.filter(action="document.view", object_id=str(secret.pk), actor=clerk)
+    assert sorted(entry.changes["export"][1] for entry in views) == ["register.pdf", "register.xlsx"]
     client.force_login(cast.officer_b)
     assert client.get(url).status_code == 404

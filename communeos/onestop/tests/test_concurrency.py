@@ -169,7 +169,7 @@ def test_a_rolled_back_intake_does_not_take_the_file_of_another_with_the_same_co
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = [pool.submit(submit, 0), pool.submit(submit, 1)]
         assert stored.wait(30)
-        time.sleep(0.5)  # the second is now waiting for the first's lock on the content
+        waiting_for_the_content_lock()
         go.set()
         results = [f.result(timeout=60) for f in futures]
     assert results[0] is None and results[1]
@@ -177,3 +177,15 @@ def test_a_rolled_back_intake_does_not_take_the_file_of_another_with_the_same_co
     assert dossier.files.count() == len(papers)
     for stored_file in dossier.files.all():
         assert default_storage.exists(stored_file.file.name), stored_file.file.name
+
+
+def waiting_for_the_content_lock(timeout: float = 30) -> None:
+    """Until a transaction waits for an advisory lock (core.uploads.store): the race is set up."""
+    deadline = time.monotonic() + timeout
+    with connections["default"].cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the second submission never waited for the content's lock")

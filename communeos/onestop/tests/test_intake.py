@@ -166,6 +166,8 @@ def test_an_idempotency_key_returns_the_same_dossier(cast, settings, tmp_path):
     first = online(cast, uploads(), idempotency_key="retry-1")
     again = online(cast, uploads(), idempotency_key="retry-1")
     assert again.pk == first.pk and again.replayed
+    typed = ".".join(APPLICANT["applicant_id_number"][i : i + 3] for i in range(0, 12, 3))  # as people type it
+    assert online(cast, uploads(), idempotency_key="retry-1", applicant_id_number=typed).pk == first.pk
     with pytest.raises(ValidationError):
         online(cast, uploads(), idempotency_key="retry-1", applicant_id_number="020185012345")
     assert Dossier.objects.count() == 1
