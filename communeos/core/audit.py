@@ -45,7 +45,50 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def _entry_hash(entry: AuditEntry) -> str:
+def content_digest(entry: AuditEntry) -> str:
+    """SHA-256 of what the entry says, apart from its place in the chain and the record it
+    names: canonical JSON, computed here so that the chain link can be computed in SQL."""
+    payload = {
+        "chain": entry.chain,
+        "at": entry.at.astimezone(UTC).isoformat(),
+        "actor": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "unit": entry.unit_id,
+        "changes": entry.changes,
+    }
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def link_tail(object_id: str, object_repr: str, digest: str) -> str:
+    """The part of an entry's link that does not depend on the chain. The record's id carries
+    its length, so no shift of characters between id and description hashes the same."""
+    return f"{len(object_id)}:{object_id}|{object_repr}|{digest}"
+
+
+def link_hash(prev_hash: str, seq: int, tail: str) -> str:
+    """An entry's hash: SHA-256 of the previous entry's hash, its position and its tail.
+    `link_sql` is the same in SQL; both must agree (tests compare them)."""
+    return hashlib.sha256(f"{prev_hash}|{seq}|{tail}".encode()).hexdigest()
+
+
+def link_sql(prev_hash: str, seq: str, tail: str) -> str:
+    """`link_hash` as an SQL expression of three SQL expressions, for the connection in use."""
+    text = f"{prev_hash} || '|' || CAST({seq} AS TEXT) || '|' || {tail}"
+    if connection.vendor == "postgresql":
+        return f"encode(sha256(convert_to({text}, 'UTF8')), 'hex')"
+    return f"SHA256({text})"  # registered by Django's SQLite backend (hexadecimal, UTF-8)
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    return link_hash(entry.prev_hash, entry.seq, link_tail(entry.object_id, entry.object_repr, content_digest(entry)))
+
+
+def _legacy_entry_hash(entry: AuditEntry) -> str:
+    """The hash of entries written before the link was computable in SQL (core 0007): one
+    canonical JSON of every field. `verify` still accepts it for those entries."""
     payload = {
         "chain": entry.chain,
         "seq": entry.seq,
@@ -64,6 +107,37 @@ def _entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def new_entry(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    unit=None,
+    changes: dict[str, Any] | None = None,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    actor_label: str | None = None,
+) -> AuditEntry:
+    """The entry `record` appends, before it has a place in its chain (seq, prev_hash, hash)."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = obj.pk if object_id is None else object_id
+    unit_id = unit.pk if isinstance(unit, models.Model) else unit
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEntry(
+        chain=unit_id or GLOBAL_CHAIN,
+        at=timezone.now(),
+        actor=actor,
+        actor_label=actor.get_username() if actor else (actor_label or "system"),
+        action=action,
+        object_type=object_type or "",
+        object_id="" if object_id is None else str(object_id),
+        object_repr=str(obj)[:255] if obj is not None else "",
+        unit_id=unit_id,
+        changes=_jsonable(changes or {}),
+    )
+
+
 def record(
     *,
     actor,
@@ -77,50 +151,53 @@ def record(
 ) -> AuditEntry:
     """Append one entry. Must run inside the service's transaction, so the entry and the
     write it describes are committed, or rolled back, together."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("audit.record() must be called inside the write's transaction.")
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = obj.pk if object_id is None else object_id
-    unit_id = unit.pk if isinstance(unit, models.Model) else unit
-    chain_key = unit_id or GLOBAL_CHAIN
-    seq, prev_hash = _advance_head(chain_key)
-    actor = actor if getattr(actor, "is_authenticated", False) else None
-    entry = AuditEntry(
-        chain=chain_key,
-        seq=seq,
-        at=timezone.now(),
+    entry = new_entry(
         actor=actor,
-        actor_label=actor.get_username() if actor else (actor_label or "system"),
         action=action,
-        object_type=object_type or "",
-        object_id="" if object_id is None else str(object_id),
-        object_repr=str(obj)[:255] if obj is not None else "",
-        unit_id=unit_id,
-        changes=_jsonable(changes or {}),
-        prev_hash=prev_hash,
+        obj=obj,
+        unit=unit,
+        changes=changes,
+        object_type=object_type,
+        object_id=object_id,
+        actor_label=actor_label,
     )
-    entry.hash = _entry_hash(entry)
-    # Plain statements rather than the ORM's: audit.record runs in every write.
-    insert([entry])
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE core_auditchain SET last_hash = %s WHERE key = %s", [entry.hash, chain_key])
+    append(entry)
     return entry
 
 
-def _advance_head(chain_key: int) -> tuple[int, str]:
-    """Lock the chain's head and take the next position: (seq, hash of the entry before).
-    One statement, creating the head at a chain's first entry (as `core.numbering` does); the
-    row lock holds other writers of this chain until the transaction ends."""
+def append(entry: AuditEntry) -> None:
+    """Give a new entry (`new_entry`) its place in its chain and write it. Must run inside the
+    write's transaction, so the entry and the write it describes commit, or roll back, together."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit entries must be written inside the write's transaction.")
+    tail = link_tail(entry.object_id, entry.object_repr, content_digest(entry))
+    entry.seq, entry.prev_hash, entry.hash = _advance_head(entry.chain, tail)
+    # A plain statement rather than the ORM's: audit entries are written by every write.
+    insert([entry])
+
+
+def head_upsert_sql(chain: str, tail: str) -> str:
+    """The statement that moves a chain's head one place and links the new entry: one
+    statement, creating the head at a chain's first entry (as `core.numbering` does), whose
+    row lock holds other writers of the chain until the transaction ends. It returns the
+    entry's (seq, prev_hash, hash). `chain` and `tail` are SQL expressions (`tail` appears
+    twice); the intake's single statement (onestop) embeds it."""
     table = connection.ops.quote_name(AuditChain._meta.db_table)
+    first = link_sql("''", "1", tail)
+    return (
+        f"INSERT INTO {table} (key, last_seq, prev_hash, last_hash) "  # noqa: S608 — names and expressions only
+        f"VALUES ({chain}, 1, '', {first}) "
+        f"ON CONFLICT (key) DO UPDATE SET last_seq = {table}.last_seq + 1, prev_hash = {table}.last_hash, "
+        f"last_hash = {link_sql(f'{table}.last_hash', f'{table}.last_seq + 1', tail)} "
+        "RETURNING last_seq, prev_hash, last_hash"
+    )
+
+
+def _advance_head(chain_key: int, tail: str) -> tuple[int, str, str]:
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (key, last_seq, last_hash) VALUES (%s, 1, '') "  # noqa: S608 — table name only
-            f"ON CONFLICT (key) DO UPDATE SET last_seq = {table}.last_seq + 1 RETURNING last_seq, last_hash",
-            [chain_key],
-        )
-        seq, prev_hash = cursor.fetchone()
-    return seq, prev_hash
+        cursor.execute(head_upsert_sql("%s", "%s"), [chain_key, tail, tail])
+        seq, prev_hash, entry_hash_ = cursor.fetchone()
+    return seq, prev_hash, entry_hash_
 
 
 @dataclass
@@ -153,7 +230,7 @@ def verify() -> tuple[int, list[BrokenLink]]:
             reason = f"entries {last_seq + 1}..{entry.seq - 1} are missing"
         elif entry.prev_hash != last_hash:
             reason = "its link to the previous entry does not match (the previous entry was altered)"
-        elif _entry_hash(entry) != entry.hash:
+        elif entry.hash != entry_hash(entry) and entry.hash != _legacy_entry_hash(entry):
             reason = "its content does not match its hash (the entry was altered)"
         if reason:
             broken.append(BrokenLink(entry.chain, entry.seq, entry.pk, reason))

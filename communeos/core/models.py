@@ -18,12 +18,14 @@ class AuditChain(models.Model):
 
     Appending locks this row, so entries of one chain are written one after another, while
     different units append in parallel. `audit_verify` compares the head with the last entry,
-    which makes the removal of the newest entries visible too.
+    which makes the removal of the newest entries visible too. `prev_hash` is the hash before
+    `last_hash`: the statement that moves the head returns it for the new entry.
     """
 
     key = models.BigIntegerField(primary_key=True)  # the unit's id, 0 for writes with no unit
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="")
+    prev_hash = models.CharField(max_length=64, default="")
 
     def __str__(self) -> str:
         return f"audit chain {self.key} at {self.last_seq}"

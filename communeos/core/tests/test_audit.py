@@ -8,8 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
-from communeos.core.models import AuditEntry
+from communeos.core import audit
+from communeos.core.models import AuditChain, AuditEntry
 from communeos.people import services
 from communeos.people.models import Position
 
@@ -87,6 +89,42 @@ def test_audit_verify_catches_a_row_altered_in_the_database(cast):
     message = str(exc.value)
     assert f"First broken link: chain {cast.commune_a.pk}, position 2 (entry #{entry.pk})" in message
     assert "does not match its hash" in message
+
+
+@pytest.mark.parametrize("repr_", ["06529-251008-0001", "Nguyễn Thị Hồng Nhung | 1:2", ""])
+def test_the_link_is_the_same_computed_in_sql_and_in_python(db, repr_):
+    tail = audit.link_tail("12", repr_, "ab" * 32)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {audit.link_sql('%s', '%s', '%s')}", ["cd" * 32, 7, tail])
+        assert cursor.fetchone()[0] == audit.link_hash("cd" * 32, 7, tail)
+
+
+def test_the_link_tells_apart_an_id_and_a_description_that_read_alike(db):
+    assert audit.link_tail("1", "2|x", "d") != audit.link_tail("1|2", "x", "d")
+
+
+def test_entries_hashed_the_older_way_still_verify(cast):
+    """Entries written before the link was computable in SQL (migration core 0007) keep their
+    hash; the trail still verifies, and altering one of them is still caught."""
+    head = AuditChain.objects.get(key=cast.commune_a.pk)
+    entry = AuditEntry(
+        chain=head.key,
+        seq=head.last_seq + 1,
+        at=timezone.now(),
+        actor_label="system",
+        action="legacy.write",
+        object_type="core.thing",
+        object_id="1",
+        unit_id=head.key,
+        changes={"a": [None, 1]},
+        prev_hash=head.last_hash,
+    )
+    entry.hash = audit._legacy_entry_hash(entry)
+    entry.save()
+    AuditChain.objects.filter(key=head.key).update(last_seq=entry.seq, last_hash=entry.hash)
+    assert audit.verify()[1] == []
+    tamper("UPDATE core_auditentry SET changes = %s WHERE id = %s", ['{"a": [null, 2]}', entry.pk])
+    assert [b.entry_id for b in audit.verify()[1]] == [entry.pk]
 
 
 def test_audit_verify_catches_a_removed_entry(cast):
