@@ -6,11 +6,18 @@ the ORM — every value is prepared by its field (`pre_save`, `get_db_prep_save`
 timestamps, JSON, decimals, time zones as the ORM writes them) — and caches the statement's
 text per model and row count. Like `bulk_create` it sends no signals and calls no `save()`:
 use it only for models that have neither (the hot paths' models don't).
+
+`json_rows` and `from_json` serve a PostgreSQL statement that writes rows of several tables
+at once (onestop.intake_statement): each table's rows travel as one JSON parameter, prepared
+the same way, and are read back with `jsonb_populate_record(set)`.
 """
 
+import datetime
+import decimal
 import functools
+import json
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Model
 
 
@@ -20,18 +27,99 @@ def insert(objs: list[Model]) -> None:
         return
     model = type(objs[0])
     fields = _fields(model)
+    db = connections[connection.alias]  # once, rather than through the proxy for every value
     params = []
     for obj in objs:
         if type(obj) is not model:
             raise TypeError(f"insert() takes instances of one model ({model.__name__}), not {type(obj).__name__}")
-        params += [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+        params += [field.get_db_prep_save(field.pre_save(obj, True), db) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(_statement(model, len(objs), connection.vendor), params)
         rows = cursor.fetchall()
     for obj, (pk,) in zip(objs, rows, strict=True):
-        obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        saved(obj, pk)
+
+
+def saved(obj: Model, pk: int) -> None:
+    """Mark `obj` as the row `pk` just inserted."""
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = connection.alias
+
+
+def json_rows(objs: list[Model], values: list[dict] | None = None) -> str:
+    """New rows of one model as one JSON array of objects keyed by column, for a PostgreSQL
+    statement that reads them with `jsonb_populate_recordset(NULL::table, …)` (`from_json`):
+    one parameter for any number of rows and columns. Each value is prepared by its field as
+    `insert` prepares it; `values` (one dict per row, by field name) replaces some. One row
+    (`from_json(…, many=False)`) is a JSON object rather than an array."""
+    db = connections[connection.alias]  # once, rather than through the proxy for every value
+    rows = []
+    for n, obj in enumerate(objs):
+        given = values[n] if values else {}
+        row = {}
+        for field in _fields(type(obj)):
+            if field.name in given:
+                row[field.column] = given[field.name]
+            else:
+                row[field.column] = _prepared(field, field.pre_save(obj, True), db)
+        rows.append(row)
+    return json.dumps(rows, default=_json_value, ensure_ascii=False)
+
+
+def _prepared(field, value, db):
+    """The value as the field would prepare it for PostgreSQL, for JSON. Values that preparing
+    leaves as they are (text, numbers, booleans, aware datetimes, nothing) skip it: the fields'
+    preparation cost more than the statement."""
+    if value is None or isinstance(value, str | int) or (isinstance(value, datetime.datetime) and value.tzinfo):
+        return value
+    if field.get_internal_type() == "JSONField":
+        return value  # the document itself, not its adapter
+    return field.get_db_prep_save(value, db)
+
+
+def _json_value(value):
+    """Prepared values JSON has no type for, as PostgreSQL reads them back: full precision
+    (DjangoJSONEncoder would cut microseconds)."""
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    raise TypeError(f"no JSON form for {type(value).__name__}")
+
+
+def json_row(obj: Model) -> str:
+    """One new row as a JSON object (see `json_rows`)."""
+    return json_rows([obj])[1:-1]
+
+
+def from_json(model: type[Model], given: dict[str, str], source: str, *, many: bool = True) -> str:
+    """`INSERT INTO table (columns) SELECT …` of the rows of a `json_rows` parameter (`%s`;
+    `json_row` if not `many`), joined to `source` (other parts of the statement, or ""), with
+    the columns named in `given` taken from SQL expressions instead of the JSON (field name →
+    expression). One row is read with `jsonb_populate_record`, which the planner counts as
+    one row (it counts 100 for a set, which can make a small statement look costly enough to
+    be compiled: PostgreSQL's JIT, hundreds of milliseconds)."""
+    return _from_json(model, tuple(given.items()), source, many)
+
+
+@functools.cache
+def _from_json(model: type[Model], given: tuple, source: str, many: bool) -> str:
+    quote = connection.ops.quote_name
+    expressions = dict(given)
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(field.column) for field in _fields(model))
+    # r.column: after a dot, PostgreSQL takes any word as a column name; quoted only if it must be.
+    selected = ", ".join(
+        expressions.get(field.name, f"r.{_plain(field.column) or quote(field.column)}") for field in _fields(model)
+    )
+    function = "jsonb_populate_recordset" if many else "jsonb_populate_record"
+    rows = f"{function}(NULL::{table}, CAST(%s AS jsonb)) AS r"
+    return f"INSERT INTO {table} ({columns}) SELECT {selected} FROM {', '.join(filter(None, [source, rows]))}"
+
+
+def _plain(name: str) -> str | None:
+    return name if name.isascii() and name.replace("_", "a").isalnum() and name.islower() else None
 
 
 @functools.cache

@@ -188,8 +188,9 @@ def submit(request, data: Form[SubmissionIn]):
         )
     except ValidationError as error:
         return responses.Status(422, error_body(error))
-    return responses.Status(
-        200 if dossier.replayed else 201,
+    # Like the look-up, the busiest public write answers with its JSON directly: SubmissionOut's
+    # fields, encoded as the API's renderer encodes them (a test compares).
+    return JsonResponse(
         {
             "code": dossier.code,
             "status": dossier.status,
@@ -198,6 +199,8 @@ def submit(request, data: Form[SubmissionIn]):
             "lookup_url": selectors.lookup_url(dossier.code),
             "replayed": dossier.replayed,
         },
+        status=200 if dossier.replayed else 201,
+        encoder=NinjaJSONEncoder,
     )
 
 

@@ -7,13 +7,14 @@ today, in the unit that now handles the dossier. `at` is the moment of the act; 
 to now and is only set by the demo loader, which replays a year of work.
 """
 
+import contextlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -23,7 +24,8 @@ from communeos.core import audit, calendar, memo
 from communeos.core.citizen_id import validate_citizen_id
 from communeos.core.inserts import insert
 from communeos.core.numbering import next_number
-from communeos.core.uploads import CheckedUpload, atomic_with_files, check_upload, store
+from communeos.core.uploads import CheckedUpload, atomic_with_files, check_upload, remove, store_new
+from communeos.onestop import intake_statement
 from communeos.onestop.models import (
     ACTIVE,
     Apology,
@@ -176,8 +178,16 @@ def _locked(dossier: Dossier) -> Dossier:
 
 
 def _event(dossier: Dossier, *, actor, action: str, at: datetime, stage: str = "", note: str = "", **extra) -> Event:
+    event = _event_row(dossier, actor=actor, action=action, at=at, stage=stage, note=note, **extra)
+    insert([event])  # the busiest table: one plain statement (core.inserts)
+    return event
+
+
+def _event_row(
+    dossier: Dossier, *, actor, action: str, at: datetime, stage: str = "", note: str = "", **extra
+) -> Event:
     stage_due = stage_due_at(dossier, stage) if stage else None
-    event = Event(
+    return Event(
         dossier=dossier,
         at=at,
         action=action,
@@ -191,8 +201,6 @@ def _event(dossier: Dossier, *, actor, action: str, at: datetime, stage: str = "
         note=note,
         **extra,
     )
-    insert([event])  # the busiest table: one plain statement (core.inserts)
-    return event
 
 
 def _audit(dossier: Dossier, *, actor, action: str, changes: dict, actor_label: str | None = None) -> None:
@@ -320,9 +328,8 @@ def dossier_receive(
         return existing
 
 
-@atomic_with_files
 def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, channel, papers_provided, uploads,
-                     consent, idempotency_key, at, written) -> Dossier:  # fmt: skip
+                     consent, idempotency_key, at) -> Dossier:  # fmt: skip
     if unit.level != Level.COMMUNE or not unit.in_force_on(timezone.localdate(at)):
         raise ValidationError(_("Dossiers are received by a commune in force."))
     version, papers = _version_and_papers(procedure, timezone.localdate(at))
@@ -372,9 +379,7 @@ def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, chan
         raise ValidationError(errors)
 
     province = _province(unit)
-    local = timezone.localtime(at)
-    period = local.strftime("%y%m%d")
-    number = next_number("dossier", unit, period)
+    period = timezone.localtime(at).strftime("%y%m%d")
     due = calendar.due_at(at, days=version.days, cutoff=version.cutoff, province=province)
     # The clock counts working time only, so a receipt at night or on a Sunday starts it
     # when the next working day begins.
@@ -382,7 +387,7 @@ def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, chan
     dossier = Dossier(
         unit=unit,
         holder_unit=unit,
-        code=f"{unit.code}-{period}-{number:04d}",
+        code=f"{unit.code}-{period}-",  # the number follows when it is taken, in the write
         procedure_version=version,
         channel=channel,
         status=Status.RECEIVED,
@@ -399,44 +404,87 @@ def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, chan
         due_at=due,
         idempotency_key=idempotency_key,
     )
-    # Intake is the public hot path: plain statements (core.inserts), no ORM statement building.
-    insert([dossier])
-    lines = {}
-    for paper in papers:
-        if paper.pk in provided:
-            lines[paper.pk] = DossierPaper(dossier=dossier, paper=paper, name=paper.name_vi, provided_at=at)
-    insert(list(lines.values()))
-    names = store([upload for _paper, upload in checked], "dossiers", written)
-    files = [
-        DossierFile(
-            dossier=dossier,
-            paper=lines.get(paper.pk) if paper else None,
-            file=name,
-            original_name=upload.name,
-            content_type=upload.content_type,
-            size=upload.size,
-            sha256=upload.sha256,
-            uploaded_at=at,
+    lines = {
+        paper.pk: DossierPaper(dossier=dossier, paper=paper, name=paper.name_vi, provided_at=at)
+        for paper in papers
+        if paper.pk in provided
+    }
+    written: list[str] = []
+    try:  # no file without its dossier: the files go if the write fails
+        names = store_new([upload for _paper, upload in checked], "dossiers", written)
+        files = [
+            (
+                DossierFile(
+                    dossier=dossier,
+                    paper=lines.get(paper.pk) if paper else None,
+                    file=name,
+                    original_name=upload.name,
+                    content_type=upload.content_type,
+                    size=upload.size,
+                    sha256=upload.sha256,
+                    uploaded_at=at,
+                ),
+                paper.pk if paper else None,
+            )
+            for (paper, upload), name in zip(checked, names, strict=True)
+        ]
+        event = _event_row(dossier, actor=actor, action=Event.Action.RECEIVE, at=at)
+        entry = audit.new_entry(
+            actor=actor,
+            action="dossier.receive",
+            object_type=Dossier._meta.label_lower,
+            unit=unit.pk,
+            changes={
+                "procedure_version": [None, version.pk],
+                "channel": [None, channel],
+                "due_at": [None, due.isoformat()],
+                "files": [None, [u.sha256 for _p, u in checked]],
+            },
+            actor_label=None if channel == Channel.COUNTER else "citizen (online)",
         )
-        for (paper, upload), name in zip(checked, names, strict=True)
-    ]
-    insert(files)
-    _event(dossier, actor=actor, action=Event.Action.RECEIVE, at=at)
-    _audit(
-        dossier,
-        actor=actor,
-        action="receive",
-        changes={
-            "code": [None, dossier.code],
-            "procedure_version": [None, version.pk],
-            "channel": [None, channel],
-            "due_at": [None, due.isoformat()],
-            "files": [None, [u.sha256 for _p, u in checked]],
-        },
-        actor_label=None if channel == Channel.COUNTER else "citizen (online)",
-    )
+        _write_received(dossier, period, lines, files, event, entry)
+    except BaseException:
+        remove(written)
+        raise
     dossier.replayed = False
     return dossier
+
+
+ONE_STATEMENT = True  # PostgreSQL: intake in one statement (a test compares it with the other way)
+
+
+def _write_received(dossier, period, lines: dict[int, DossierPaper], files, event, entry) -> None:
+    """Write a received dossier with its papers, files, hand-off and audit entry, taking its
+    number; all or nothing. PostgreSQL: one statement (`intake_statement`), inside a savepoint
+    only when the caller has a transaction open (a refused statement then leaves it usable).
+    Elsewhere: the same rows one statement at a time, in a transaction."""
+    if connection.vendor == "postgresql" and ONE_STATEMENT:
+        with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+            intake_statement.write(
+                dossier=dossier,
+                series="dossier",
+                period=period,
+                lines=list(lines.values()),
+                files=files,
+                event=event,
+                entry=entry,
+                digest=audit.content_digest(entry),
+            )
+        return
+    with transaction.atomic():
+        dossier.code += f"{next_number('dossier', dossier.unit, period):04d}"
+        insert([dossier])
+        for line in lines.values():
+            line.dossier = dossier  # now with its id
+        insert(list(lines.values()))
+        for file, paper_id in files:
+            file.dossier = dossier
+            file.paper = lines[paper_id] if paper_id else None
+        insert([file for file, _paper_id in files])
+        event.dossier = dossier
+        insert([event])
+        entry.object_id, entry.object_repr = str(dossier.pk), str(dossier)
+        audit.append(entry)
 
 
 # Workflow ----------------------------------------------------------------------------------
@@ -704,7 +752,7 @@ def _dossier_supplement(*, actor, dossier, uploads, note, at, written) -> Dossie
     paused = dossier.paused_days + waited
     due = calendar.add_working_days(dossier.due_at, waited, province=province)
     dossier.supplement_requests.filter(supplemented_at__isnull=True).update(supplemented_at=at)
-    for upload, name in zip(checked, store(checked, "dossiers", written), strict=True):
+    for upload, name in zip(checked, store_new(checked, "dossiers", written), strict=True):
         DossierFile.objects.create(
             dossier=dossier,
             file=name,

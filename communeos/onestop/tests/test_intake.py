@@ -5,12 +5,13 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError
 from PIL import Image
 from pypdf import PdfWriter
 
-from communeos.core.models import AuditEntry
+from communeos.core.models import AuditEntry, Counter
 from communeos.onestop import services
-from communeos.onestop.models import Channel, Dossier, DossierFile, Status
+from communeos.onestop.models import Channel, Dossier, DossierFile, DossierPaper, Status
 from communeos.onestop.services import Upload
 from communeos.onestop.tests.conftest import APPLICANT, at, procedure, receive, required_papers
 
@@ -49,6 +50,11 @@ def test_codes_are_unit_day_and_a_gapless_sequence(cast):
     other_unit = receive(cast, unit=cast.commune_b, actor=cast.officer_b)
     assert [first.code, second.code, next_day.code] == ["06529-251008-0001", "06529-251008-0002", "06529-251009-0001"]
     assert other_unit.code == "06565-251008-0001"
+
+
+def test_the_ten_thousandth_dossier_of_a_day_gets_five_digits(cast):
+    Counter.objects.create(series="dossier", unit=cast.commune_a, period="251008", last=9998)
+    assert [receive(cast).code, receive(cast).code] == ["06529-251008-9999", "06529-251008-10000"]
 
 
 def test_a_same_day_procedure_received_after_15_00_is_due_the_next_working_day(cast):
@@ -149,15 +155,23 @@ def test_a_disguised_or_oversized_upload_is_refused_and_no_file_is_kept(cast, se
 def test_a_failure_after_the_files_are_stored_removes_them(cast, settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path
     papers = required_papers()
+    uploads = lambda: [Upload(p, SimpleUploadedFile(f"{p}.pdf", pdf_bytes() + str(p).encode())) for p in papers]  # noqa: E731
+    event_row = services._event_row
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("the disk is full")
+    def unwritable(*args, **kwargs):  # the database refuses the hand-off, after the dossier's row
+        event = event_row(*args, **kwargs)
+        event.at = None
+        return event
 
-    monkeypatch.setattr(services, "_event", broken)
-    with pytest.raises(RuntimeError):
-        online(cast, [Upload(p, SimpleUploadedFile(f"{p}.pdf", pdf_bytes() + str(p).encode())) for p in papers])
-    assert not Dossier.objects.exists()
+    monkeypatch.setattr(services, "_event_row", unwritable)
+    entries = AuditEntry.objects.count()
+    with pytest.raises(IntegrityError):
+        online(cast, uploads())
+    assert not Dossier.objects.exists() and not DossierPaper.objects.exists() and not DossierFile.objects.exists()
+    assert AuditEntry.objects.count() == entries
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
+    monkeypatch.setattr(services, "_event_row", event_row)
+    assert online(cast, uploads()).code.endswith("-0001")  # the failed write took no number
 
 
 def test_an_idempotency_key_returns_the_same_dossier(cast, settings, tmp_path):

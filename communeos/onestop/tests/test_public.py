@@ -2,11 +2,13 @@
 code that shows no personal data, the rating; all rate-limited per client."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 from ninja.renderers import JSONRenderer
 
@@ -59,6 +61,31 @@ def test_the_api_look_up_answers_exactly_its_documented_schema(client, cast):
     assert answer.status_code == 200 and answer["Content-Type"] == "application/json"
     assert answer.json() == json.loads(rendered)
     assert answer.json()["missing"] == ["Giấy chứng sinh bản chính"] and answer.json()["status"] == "supplement"
+
+
+def test_the_api_submission_answers_exactly_its_documented_schema(client, cast, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    files = {f"paper_{p}": SimpleUploadedFile(f"{p}.pdf", pdf_bytes()) for p in required_papers()}
+    data = {"procedure": "birth-registration", "commune": cast.commune_a.code, "consent": "true", **APPLICANT}
+    for expected in (201, 200):  # made, then replayed
+        for upload in files.values():
+            upload.seek(0)
+        answer = client.post("/api/v1/onestop/public/dossiers/", {**data, **files}, headers={"Idempotency-Key": "k"})
+        from communeos.onestop.api import SubmissionOut  # after the URLs loaded the API (no import cycle)
+
+        body = answer.json()
+        rendered = JSONRenderer().render(None, SubmissionOut.model_validate(body), response_status=expected)
+        assert answer.status_code == expected and answer["Content-Type"] == "application/json"
+        assert body == json.loads(rendered)  # every documented field, as the API's renderer writes it
+        dossier = Dossier.objects.get(code=body["code"])
+        assert (body["status"], body["lookup_url"], body["replayed"]) == (
+            dossier.status,
+            selectors.lookup_url(dossier.code),
+            expected == 200,
+        )
+        # The API writes times to the millisecond (Django's JSON encoder).
+        assert abs(parse_datetime(body["received_at"]) - dossier.received_at) < timedelta(milliseconds=1)
+        assert parse_datetime(body["appointment_at"]) == dossier.appointment_at
 
 
 @pytest.mark.parametrize("code", ["06529-251008-9999", "not a code", "x" * 300, "'; DROP TABLE--"])
