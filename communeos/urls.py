@@ -6,6 +6,9 @@ from communeos.core.api import api
 from communeos.onestop.urls import public_urlpatterns
 
 urlpatterns = [
+    # The API first: its public endpoints are the busiest addresses, and Django tries the
+    # patterns in order (the pages' patterns never start with api/).
+    path("api/v1/", api.urls),
     path("", include("communeos.core.urls")),
     path("units/", include("communeos.units.urls")),
     path("", include("communeos.people.urls")),
@@ -13,7 +16,6 @@ urlpatterns = [
     path("documents/", include("communeos.documents.urls")),
     path("", include(public_urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

@@ -22,6 +22,8 @@ pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the s
 
 def submit(cast, key: str):
     uploads = [Upload(p, SimpleUploadedFile(f"{p}.pdf", pdf_bytes() + str(p).encode())) for p in required_papers()]
+    uploads += [Upload(required_papers()[0], SimpleUploadedFile("page-2.pdf", pdf_bytes() + b"2"))]  # two for one
+    uploads += [Upload(None, SimpleUploadedFile("other.pdf", pdf_bytes() + b"other"))]  # for no paper
     return services.dossier_receive(
         actor=None,
         unit=cast.commune_a,
@@ -44,7 +46,7 @@ def written(dossier: Dossier) -> dict:
         "dossier": {k: v for k, v in model_to_dict(dossier).items() if k not in skip},
         "papers": sorted((p.paper_id, p.name, p.provided_at) for p in dossier.papers.all()),
         "files": sorted(
-            (f.paper.paper_id, f.original_name, f.content_type, f.size, f.sha256, f.uploaded_at)
+            ((f.paper.paper_id if f.paper else 0), f.original_name, f.content_type, f.size, f.sha256, f.uploaded_at)
             for f in dossier.files.select_related("paper")
         ),
         "events": [
@@ -62,7 +64,8 @@ def test_the_single_statement_writes_what_the_statements_one_by_one_write(cast, 
     many = submit(cast, "one-by-one")
     assert (one.code, many.code) == ("06529-251008-0001", "06529-251008-0002")
     first, second = written(one), written(many)
-    assert first["files"] and first["papers"] and first["events"]
+    assert len(first["files"]) == len(first["papers"]) + 2 and first["events"]
+    assert [paper for paper, *_rest in first["files"]].count(0) == 1  # the file for no paper
     assert first == second
     assert audit.verify()[1] == []  # both entries are linked into the commune's chain
 
