@@ -39,7 +39,6 @@ import os
 import platform
 import random
 import secrets
-import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -48,6 +47,8 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import common  # noqa: E402
+from bench.common import database_create, machine  # noqa: E402
 
 TARGET_P95_MS = 50.0
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -377,24 +378,11 @@ class Generator:
 # The database ---------------------------------------------------------------------------------
 
 
-def admin(server: str):
-    import psycopg
-
-    return psycopg.connect(f"{server}/postgres", autocommit=True)
-
-
-def database_create(server: str, name: str) -> None:
-    with admin(server) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def database_drop(server: str, name: str) -> None:
     from django.db import connections
 
-    connections.close_all()
-    with admin(server) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    connections.close_all()  # this process's own connections to it
+    common.database_drop(server, name)
 
 
 def load(count: int) -> dict:
@@ -641,23 +629,6 @@ def sizes() -> dict:
 
 
 # Report ---------------------------------------------------------------------------------------
-
-
-def machine() -> dict[str, str]:
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    models = [line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")]
-    meminfo = Path("/proc/meminfo").read_text().splitlines()
-    ram_kb = int(next(line for line in meminfo if line.startswith("MemTotal")).split()[1])
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True)
-    return {
-        "cpu": models[0] if models else platform.processor(),
-        "cores": f"{len(models)} (usable {len(os.sched_getaffinity(0))})",
-        "ram": f"{ram_kb / 1024 / 1024:.1f} GiB",
-        "load": " ".join(Path("/proc/loadavg").read_text().split()[:3]),
-        "os": f"{platform.system()} {platform.release()}",
-        "commit": commit.stdout.strip() + (" with uncommitted changes" if dirty.stdout.strip() else ""),
-    }
 
 
 def mib(n: int) -> str:

@@ -56,6 +56,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the project's root
+from bench.common import admin_connection, database_create, database_drop, machine  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
@@ -466,23 +469,6 @@ def run_checked(cmd: list[str], env: dict[str, str], what: str) -> str:
     return done.stdout
 
 
-def admin_connection(server_url: str):
-    import psycopg
-
-    return psycopg.connect(f"{server_url}/postgres", autocommit=True)
-
-
-def database_create(server_url: str, name: str) -> None:
-    with admin_connection(server_url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def database_drop(server_url: str, name: str) -> None:
-    with admin_connection(server_url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
@@ -530,24 +516,6 @@ def birth_registration_papers(port: int) -> list[int]:
 
 
 # Report ---------------------------------------------------------------------------------------
-
-
-def machine() -> dict[str, str]:
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    models = [line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")]
-    mhz = [line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("cpu MHz")]
-    meminfo = Path("/proc/meminfo").read_text().splitlines()
-    ram_kb = int(next(line for line in meminfo if line.startswith("MemTotal")).split()[1])
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True)
-    return {
-        "cpu": f"{models[0] if models else platform.processor()}" + (f" @ {float(mhz[0]):.0f} MHz" if mhz else ""),
-        "cores": f"{len(models)} (os.cpu_count {os.cpu_count()}, usable {len(os.sched_getaffinity(0))})",
-        "ram": f"{ram_kb / 1024 / 1024:.1f} GiB",
-        "load": " ".join(Path("/proc/loadavg").read_text().split()[:3]),
-        "os": f"{platform.system()} {platform.release()}",
-        "commit": commit.stdout.strip() + (" (with uncommitted changes)" if dirty.stdout.strip() else ""),
-    }
 
 
 def versions(server_url: str) -> str:
