@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection, connections
 from django.utils import translation
 
 from communeos.people import services
@@ -101,6 +102,27 @@ class Cast:
     provincial: User
     officer_b: User
     outsider: User  # an officer of a commune of another province
+
+
+# Tests of concurrent writers: PostgreSQL only, each thread with its own connection.
+CONCURRENT = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL (SQLite serialises every write)"
+    ),
+]
+
+
+def in_thread(function):
+    """Run `function` in a worker thread with its own connection, closed afterwards."""
+
+    def run(*args):
+        try:
+            return function(*args)
+        finally:
+            connections.close_all()
+
+    return run
 
 
 def make_person(username: str, unit: Unit, position: str, start: date = date(2025, 7, 1)) -> User:

@@ -58,13 +58,18 @@ def content_digest(entry: AuditEntry) -> str:
         "unit": entry.unit_id,
         "changes": entry.changes,
     }
+    return _canonical_sha256(payload)
+
+
+def _canonical_sha256(payload: dict) -> str:
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def link_tail(object_id: str, object_repr: str, digest: str) -> str:
     """The part of an entry's link that does not depend on the chain. The record's id carries
-    its length, so no shift of characters between id and description hashes the same."""
+    its length, so no shift of characters between id and description hashes the same.
+    (onestop.intake_statement writes the same in SQL, from the dossier it inserts.)"""
     return f"{len(object_id)}:{object_id}|{object_repr}|{digest}"
 
 
@@ -83,6 +88,7 @@ def link_sql(prev_hash: str, seq: str, tail: str) -> str:
 
 
 def entry_hash(entry: AuditEntry) -> str:
+    """The hash an entry must carry (`verify` compares)."""
     return link_hash(entry.prev_hash, entry.seq, link_tail(entry.object_id, entry.object_repr, content_digest(entry)))
 
 
@@ -103,8 +109,7 @@ def _legacy_entry_hash(entry: AuditEntry) -> str:
         "changes": entry.changes,
         "prev_hash": entry.prev_hash,
     }
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return _canonical_sha256(payload)
 
 
 def new_entry(
@@ -138,29 +143,11 @@ def new_entry(
     )
 
 
-def record(
-    *,
-    actor,
-    action: str,
-    obj: models.Model | None = None,
-    unit=None,
-    changes: dict[str, Any] | None = None,
-    object_type: str | None = None,
-    object_id: str | int | None = None,
-    actor_label: str | None = None,
-) -> AuditEntry:
-    """Append one entry. Must run inside the service's transaction, so the entry and the
-    write it describes are committed, or rolled back, together."""
-    entry = new_entry(
-        actor=actor,
-        action=action,
-        obj=obj,
-        unit=unit,
-        changes=changes,
-        object_type=object_type,
-        object_id=object_id,
-        actor_label=actor_label,
-    )
+def record(**fields) -> AuditEntry:
+    """Append one entry (`new_entry`'s arguments: actor, action, obj, unit, changes, …). Must
+    run inside the service's transaction, so the entry and the write it describes are
+    committed, or rolled back, together."""
+    entry = new_entry(**fields)
     append(entry)
     return entry
 
@@ -196,8 +183,7 @@ def head_upsert_sql(chain: str, tail: str) -> str:
 def _advance_head(chain_key: int, tail: str) -> tuple[int, str, str]:
     with connection.cursor() as cursor:
         cursor.execute(head_upsert_sql("%s", "%s"), [chain_key, tail, tail])
-        seq, prev_hash, entry_hash_ = cursor.fetchone()
-    return seq, prev_hash, entry_hash_
+        return cursor.fetchone()
 
 
 @dataclass

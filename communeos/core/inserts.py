@@ -50,8 +50,9 @@ def saved(obj: Model, pk: int) -> None:
 def json_rows(objs: list[Model], values: list[dict] | None = None) -> str:
     """New rows of one model as one JSON array of objects keyed by column, for a PostgreSQL
     statement that reads them with `jsonb_populate_recordset(NULL::table, …)` (`from_json`):
-    one parameter for any number of rows and columns. Each value is prepared by its field as
-    `insert` prepares it; `values` (one dict per row, by field name) replaces some. One row
+    one parameter for any number of rows and columns. Each value is what `insert` would send
+    (the field's `pre_save`, then its preparation, skipped for the values it leaves as they
+    are: `_prepared`); `values` (one dict per row, by field name) replaces some. One row
     (`from_json(…, many=False)`) is a JSON object rather than an array."""
     db = connections[connection.alias]  # once, rather than through the proxy for every value
     rows = []

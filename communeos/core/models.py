@@ -25,7 +25,7 @@ class AuditChain(models.Model):
     key = models.BigIntegerField(primary_key=True)  # the unit's id, 0 for writes with no unit
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="")
-    prev_hash = models.CharField(max_length=64, default="")
+    prev_hash = models.CharField(max_length=64, default="", db_default="")  # older code omits it
 
     def __str__(self) -> str:
         return f"audit chain {self.key} at {self.last_seq}"

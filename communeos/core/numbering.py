@@ -15,17 +15,21 @@ from communeos.core.models import Counter
 def next_number(series: str, unit, period: str) -> int:
     if not connection.in_atomic_block:
         raise RuntimeError("next_number() must run inside the transaction that uses the number.")
-    unit_id = getattr(unit, "pk", unit)
-    # One statement: create the row at 1, or add 1 to it; the row stays locked until the
-    # caller's transaction ends (PostgreSQL; SQLite holds the database write lock).
-    table = connection.ops.quote_name(Counter._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (series, unit_id, period, last) VALUES (%s, %s, %s, 1) "  # noqa: S608 — table name only
-            f"ON CONFLICT (series, unit_id, period) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [series, unit_id, period],
-        )
+        cursor.execute(upsert_sql(), [series, getattr(unit, "pk", unit), period])
         return cursor.fetchone()[0]
+
+
+def upsert_sql() -> str:
+    """One statement that creates the counter at 1, or adds 1 to it, and returns the number;
+    the row stays locked until the caller's transaction ends (PostgreSQL; SQLite holds the
+    database write lock). Parameters: series, unit id, period. The one-stop intake's single
+    statement embeds it."""
+    table = connection.ops.quote_name(Counter._meta.db_table)
+    return (
+        f"INSERT INTO {table} (series, unit_id, period, last) VALUES (%s, %s, %s, 1) "  # noqa: S608 — table name only
+        f"ON CONFLICT (series, unit_id, period) DO UPDATE SET last = {table}.last + 1 RETURNING last"
+    )
 
 
 def current_number(series: str, unit, period: str) -> int:

@@ -50,28 +50,66 @@ def sniff(content: bytes) -> str | None:
 
 
 # The last `startxref <offset> %%EOF` of the file, in its last kilobyte (readers allow some
-# bytes after the marker); the cross-reference there: a table, or a stream object (PDF 1.5).
+# bytes after the marker).
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF")
-_XREF_STREAM = re.compile(rb"\s*\d+\s+\d+\s+obj\b")
+_SUBSECTION = re.compile(rb"\s*(\d+)\s+(\d+)[ \t]*\r?\n?")
+_REFERENCE = rb"\s*(\d+)\s+(\d+)\s+R"
+_ROOT = re.compile(rb"/Root" + _REFERENCE)
+_PAGES = re.compile(rb"/Pages" + _REFERENCE)
+_COUNT = re.compile(rb"/Count\s+(\d+)")
 
 
 def pdf_structure_whole(content: bytes) -> bool:
-    """True when the PDF's end points at a cross-reference whose trailer (or stream
-    dictionary) names the root: what a reader needs to open it without repairing it."""
+    """True when the PDF opens the way a reader opens it, without repairing anything: its
+    end points at a cross-reference table; the table's trailer names the root; the table
+    places the root where a catalogue object of that number begins, and the catalogue's page
+    tree where a page-tree object with pages begins. False for anything else, including the
+    files that keep their cross-reference in a stream (PDF 1.5): `check_upload` then asks pypdf."""
     ends = list(_STARTXREF.finditer(content, max(len(content) - 1024, 0)))
     if not ends:
         return False
-    offset = int(ends[-1].group(1))
-    if not 0 < offset < ends[-1].start():
-        return False
     end = ends[-1].start()
-    if content[offset : offset + 8].lstrip().startswith(b"xref"):
-        trailer = content.find(b"trailer", offset, end)
-        return trailer != -1 and content.find(b"/Root", trailer, end) != -1
-    if _XREF_STREAM.match(content, offset):
-        stream = content.find(b"stream", offset, end)
-        return stream != -1 and b"/XRef" in content[offset:stream] and b"/Root" in content[offset:stream]
-    return False
+    at = int(ends[-1].group(1))
+    if not 0 < at < end or not content[at : at + 8].lstrip().startswith(b"xref"):
+        return False
+    trailer = content.find(b"trailer", at, end)
+    root = _ROOT.search(content, trailer, end) if trailer != -1 else None
+    if root is None:
+        return False
+    offsets = _xref_offsets(content, content.index(b"xref", at) + 4, trailer)
+    catalog = _object(content, offsets, *root.groups())
+    pages = _PAGES.search(catalog) if catalog and b"/Catalog" in catalog else None
+    tree = _object(content, offsets, *pages.groups()) if pages else None
+    count = _COUNT.search(tree) if tree and b"/Pages" in tree else None
+    return count is not None and int(count.group(1)) > 0
+
+
+def _xref_offsets(content: bytes, at: int, trailer: int) -> dict[tuple[int, int], int]:
+    """The cross-reference table's objects in use: (number, generation) → byte offset."""
+    offsets = {}
+    while at < trailer:
+        subsection = _SUBSECTION.match(content, at, trailer)
+        if subsection is None:
+            break
+        first, count = map(int, subsection.groups())
+        at = subsection.end()
+        for number in range(first, first + count):
+            entry = content[at : at + 20].split()
+            if len(entry) != 3:
+                return offsets
+            if entry[2] == b"n":
+                offsets[(number, int(entry[1]))] = int(entry[0])
+            at += 20
+    return offsets
+
+
+def _object(content: bytes, offsets: dict, number: bytes, generation: bytes) -> bytes | None:
+    """The text of object `number generation` from its `obj` to its `endobj`, if it is there."""
+    at = offsets.get((int(number), int(generation)))
+    if at is None or not re.match(rb"\s*%s\s+%s\s+obj\b" % (number, generation), content[at : at + 40]):
+        return None
+    stop = content.find(b"endobj", at)
+    return content[at:stop] if stop != -1 else None
 
 
 def _decodes(content: bytes, content_type: str) -> bool:
@@ -171,23 +209,37 @@ def store_new(checked: list[CheckedUpload], folder: str, written: list[str]) -> 
 
 def _write_new_file(storage: FileSystemStorage, name: str, content: bytes) -> None:
     """What `FileSystemStorage.save` does for a name nobody else can hold (a new random one),
-    in three system calls instead of a dozen: no free-name search, no file lock."""
+    in four system calls instead of a dozen: no free-name search, no file lock. Files and new
+    folders get the storage's permissions, as it gives them."""
     path = storage.path(name)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     try:
-        fd = os.open(path, flags, storage.file_permissions_mode or 0o666)
+        fd = os.open(path, flags, 0o666)
     except FileNotFoundError:  # the folder's first file
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd = os.open(path, flags, storage.file_permissions_mode or 0o666)
+        _make_folder(storage, os.path.dirname(path))
+        fd = os.open(path, flags, 0o666)
     try:
         view = memoryview(content)
         while view:
             view = view[os.write(fd, view) :]
+        if storage.file_permissions_mode is not None:
+            os.fchmod(fd, storage.file_permissions_mode)
     except BaseException:
         os.close(fd)
         os.unlink(path)
         raise
     os.close(fd)
+
+
+def _make_folder(storage: FileSystemStorage, folder: str) -> None:
+    if storage.directory_permissions_mode is None:
+        os.makedirs(folder, exist_ok=True)
+        return
+    umask = os.umask(0o777 & ~storage.directory_permissions_mode)  # as FileSystemStorage._save
+    try:
+        os.makedirs(folder, storage.directory_permissions_mode, exist_ok=True)
+    finally:
+        os.umask(umask)
 
 
 def remove(written: list[str]) -> None:

@@ -7,7 +7,7 @@ rows travel as one JSON parameter, `core.inserts.json_rows`), so that psycopg an
 PostgreSQL prepare it once per connection. Its parts (data-modifying `WITH` queries) run as
 one statement, so they succeed or fail together:
 
-    n  the unit's daily counter moves on (locking its row: codes are gapless);
+    n  the unit's daily counter moves on (core.numbering.upsert_sql: its row locked, codes gapless);
     d  the dossier, its code made of the prefix and that number;
     p  the papers given, f the files (each joined to its paper), e the hand-off;
     h  the unit's audit chain moves on and links the entry (core.audit.head_upsert_sql);
@@ -22,9 +22,9 @@ import functools
 
 from django.db import connection
 
-from communeos.core import audit
+from communeos.core import audit, numbering
 from communeos.core.inserts import from_json, json_row, json_rows, saved
-from communeos.core.models import AuditEntry, Counter
+from communeos.core.models import AuditEntry
 from communeos.onestop.models import Dossier, DossierFile, DossierPaper, Event
 
 
@@ -42,7 +42,6 @@ def write(
     """Write the dossier (its `code` holding the prefix, to be followed by the number) and the
     rows that come with it; set the dossier's id and full code. `files` pairs each file with
     the procedure paper it was given for; `digest` is the entry's `audit.content_digest`."""
-    prefix = dossier.code
     params = [
         series,
         dossier.unit_id,
@@ -57,13 +56,12 @@ def write(
         digest,
         json_row(entry),
     ]
+    # Nothing may fail after this statement: in autocommit it has committed when it returns,
+    # and a failure would remove the files of a dossier that exists (the caller's clean-up).
     with connection.cursor() as cursor:
         cursor.execute(_statement(), params)
-        pk, code, counts = cursor.fetchone()
-    if counts != [1, len(lines), len(files), 1, 1] or not code.startswith(prefix):  # cannot happen
-        raise RuntimeError(f"the dossier's rows were not written as prepared: {counts}")
-    dossier.code = code
-    saved(dossier, pk)
+        dossier.pk, dossier.code = cursor.fetchone()
+    saved(dossier, dossier.pk)
 
 
 # audit.link_tail in SQL: the record's id with its length, its code, the digest given.
@@ -76,7 +74,6 @@ _TAIL = (
 @functools.cache
 def _statement() -> str:
     """The statement's text, built from the models once per process."""
-    counter = connection.ops.quote_name(Counter._meta.db_table)
     # At least four digits, as Python's :04d (lpad alone would cut the 10,000th number to four).
     code = "r.code || lpad(CAST(n.last AS text), greatest(4, length(CAST(n.last AS text))), '0')"
     paper = "(SELECT p.id FROM p WHERE p.paper_id = r.paper_id)"
@@ -88,8 +85,7 @@ def _statement() -> str:
         "hash": "h.last_hash",
     }
     parts = [
-        f"n AS (INSERT INTO {counter} (series, unit_id, period, last) VALUES (%s, %s, %s, 1) "
-        f"ON CONFLICT (series, unit_id, period) DO UPDATE SET last = {counter}.last + 1 RETURNING last)",
+        f"n AS ({numbering.upsert_sql()})",
         f"d AS ({from_json(Dossier, {'code': code}, 'n', many=False)} RETURNING id, code)",
         f"p AS ({from_json(DossierPaper, {'dossier': 'd.id'}, 'd')} RETURNING id, paper_id)",
         f"f AS ({from_json(DossierFile, {'dossier': 'd.id', 'paper': paper}, 'd')} RETURNING id)",
@@ -97,6 +93,4 @@ def _statement() -> str:
         f"h AS ({audit.head_upsert_sql('%s', _TAIL)})",
         f"a AS ({from_json(AuditEntry, entry, 'd, h', many=False)} RETURNING id)",
     ]
-    counts = "ARRAY[(SELECT count(*) FROM d), (SELECT count(*) FROM p), (SELECT count(*) FROM f), "
-    counts += "(SELECT count(*) FROM e), (SELECT count(*) FROM a)]"
-    return f"WITH {', '.join(parts)} SELECT d.id, d.code, {counts} FROM d"
+    return f"WITH {', '.join(parts)} SELECT d.id, d.code FROM d"

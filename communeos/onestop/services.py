@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -241,9 +242,14 @@ def version_in_force(procedure: Procedure, day) -> ProcedureVersion:
     return version
 
 
-def _check_applicant(name: str, id_number: str, phone: str, address: str) -> dict[str, str]:
+def _check_applicant(name: str, id_number: str, phone: str, address: str, email: str = "") -> dict[str, str]:
     errors: dict[str, list[str]] = {}
-    cleaned = {"name": " ".join(name.split()), "phone": "".join(phone.split()), "address": " ".join(address.split())}
+    cleaned = {
+        "name": " ".join(name.split()),
+        "phone": "".join(phone.split()),
+        "address": " ".join(address.split()),
+        "email": email.strip(),
+    }
     if not cleaned["name"]:
         errors["applicant_name"] = [_("Enter the applicant's full name.")]
     try:
@@ -255,6 +261,17 @@ def _check_applicant(name: str, id_number: str, phone: str, address: str) -> dic
         errors["applicant_phone"] = [_("Enter a phone number of 10 digits, such as 0912345678.")]
     if not cleaned["address"]:
         errors["applicant_address"] = [_("Enter the applicant's address.")]
+    if cleaned["email"]:
+        try:
+            validate_email(cleaned["email"])
+        except ValidationError:
+            errors["applicant_email"] = [_("Enter a valid email address, or leave it empty.")]
+    for key, field in (("name", "applicant_name"), ("address", "applicant_address"), ("email", "applicant_email")):
+        limit = Dossier._meta.get_field(field).max_length
+        if len(cleaned[key]) > limit:
+            errors.setdefault(field, []).append(
+                _("At most %(limit)d characters (this has %(length)d).") % {"limit": limit, "length": len(cleaned[key])}
+            )
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -298,8 +315,7 @@ def dossier_receive(
             actor=actor,
             unit=unit,
             procedure=procedure,
-            applicant=(applicant_name, applicant_id_number, applicant_phone, applicant_address),
-            applicant_email=applicant_email,
+            applicant=(applicant_name, applicant_id_number, applicant_phone, applicant_address, applicant_email),
             channel=channel,
             papers_provided=papers_provided or [],
             uploads=uploads or [],
@@ -328,8 +344,8 @@ def dossier_receive(
         return existing
 
 
-def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, channel, papers_provided, uploads,
-                     consent, idempotency_key, at) -> Dossier:  # fmt: skip
+def _dossier_receive(*, actor, unit, procedure, applicant, channel, papers_provided, uploads, consent,
+                     idempotency_key, at) -> Dossier:  # fmt: skip
     if unit.level != Level.COMMUNE or not unit.in_force_on(timezone.localdate(at)):
         raise ValidationError(_("Dossiers are received by a commune in force."))
     version, papers = _version_and_papers(procedure, timezone.localdate(at))
@@ -395,7 +411,7 @@ def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, chan
         applicant_id_number=cleaned["id_number"],
         applicant_phone=cleaned["phone"],
         applicant_address=cleaned["address"],
-        applicant_email=applicant_email.strip(),
+        applicant_email=cleaned["email"],
         consent_at=at if consent else None,
         received_at=at,
         received_by=actor if channel == Channel.COUNTER else None,
@@ -413,19 +429,7 @@ def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, chan
     try:  # no file without its dossier: the files go if the write fails
         names = store_new([upload for _paper, upload in checked], "dossiers", written)
         files = [
-            (
-                DossierFile(
-                    dossier=dossier,
-                    paper=lines.get(paper.pk) if paper else None,
-                    file=name,
-                    original_name=upload.name,
-                    content_type=upload.content_type,
-                    size=upload.size,
-                    sha256=upload.sha256,
-                    uploaded_at=at,
-                ),
-                paper.pk if paper else None,
-            )
+            (_file_row(dossier, upload, name, at, paper=lines.get(paper.pk) if paper else None), paper and paper.pk)
             for (paper, upload), name in zip(checked, names, strict=True)
         ]
         event = _event_row(dossier, actor=actor, action=Event.Action.RECEIVE, at=at)
@@ -450,6 +454,19 @@ def _dossier_receive(*, actor, unit, procedure, applicant, applicant_email, chan
     return dossier
 
 
+def _file_row(dossier: Dossier, upload: CheckedUpload, name: str, at: datetime, paper=None) -> DossierFile:
+    return DossierFile(
+        dossier=dossier,
+        paper=paper,
+        file=name,
+        original_name=upload.name,
+        content_type=upload.content_type,
+        size=upload.size,
+        sha256=upload.sha256,
+        uploaded_at=at,
+    )
+
+
 ONE_STATEMENT = True  # PostgreSQL: intake in one statement (a test compares it with the other way)
 
 
@@ -457,7 +474,8 @@ def _write_received(dossier, period, lines: dict[int, DossierPaper], files, even
     """Write a received dossier with its papers, files, hand-off and audit entry, taking its
     number; all or nothing. PostgreSQL: one statement (`intake_statement`), inside a savepoint
     only when the caller has a transaction open (a refused statement then leaves it usable).
-    Elsewhere: the same rows one statement at a time, in a transaction."""
+    Elsewhere: the same rows one statement at a time, in a transaction. A caller's transaction
+    that rolls back later leaves the files behind (the services run in autocommit)."""
     if connection.vendor == "postgresql" and ONE_STATEMENT:
         with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
             intake_statement.write(
@@ -752,16 +770,8 @@ def _dossier_supplement(*, actor, dossier, uploads, note, at, written) -> Dossie
     paused = dossier.paused_days + waited
     due = calendar.add_working_days(dossier.due_at, waited, province=province)
     dossier.supplement_requests.filter(supplemented_at__isnull=True).update(supplemented_at=at)
-    for upload, name in zip(checked, store_new(checked, "dossiers", written), strict=True):
-        DossierFile.objects.create(
-            dossier=dossier,
-            file=name,
-            original_name=upload.name,
-            content_type=upload.content_type,
-            size=upload.size,
-            sha256=upload.sha256,
-            uploaded_at=at,
-        )
+    names = store_new(checked, "dossiers", written)
+    insert([_file_row(dossier, upload, name, at) for upload, name in zip(checked, names, strict=True)])
     _transition(
         dossier,
         actor=actor,

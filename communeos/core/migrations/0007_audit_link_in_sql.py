@@ -12,6 +12,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="auditchain",
             name="prev_hash",
-            field=models.CharField(default="", max_length=64),
+            field=models.CharField(db_default="", default="", max_length=64),
         ),
     ]

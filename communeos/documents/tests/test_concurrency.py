@@ -6,33 +6,16 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 
-import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
+from django.db import connections
 
+from communeos.conftest import CONCURRENT, in_thread
 from communeos.documents import services
 from communeos.documents.models import Document
 from communeos.documents.tests.test_attachments import text_pdf
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL (SQLite serialises every write)"
-    ),
-]
-
-
-def in_thread(function):
-    """Run `function` in a worker thread with its own connection, closed afterwards."""
-
-    def run(*args):
-        try:
-            return function(*args)
-        finally:
-            connections.close_all()
-
-    return run
+pytestmark = CONCURRENT
 
 
 def test_a_rolled_back_registration_does_not_take_the_file_of_another_with_the_same_content(

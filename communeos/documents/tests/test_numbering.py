@@ -7,24 +7,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from communeos.conftest import in_thread
 from communeos.documents import services
 from communeos.documents.models import Document, Status
 from communeos.documents.tests.conftest import at, incoming, outgoing
-
-
-def in_thread(function):
-    def run(*args):
-        try:
-            return function(*args)
-        finally:
-            connections.close_all()
-
-    return run
-
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL (SQLite serialises every write)"

@@ -4,37 +4,18 @@ decision per dossier. Each thread has its own database connection and transactio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
 
-from communeos.conftest import make_person
+from communeos.conftest import CONCURRENT, in_thread, make_person
 from communeos.onestop import services
 from communeos.onestop.models import Channel, Dossier, Status
 from communeos.onestop.services import Upload
 from communeos.onestop.tests.conftest import APPLICANT, at, procedure, required_papers, run_to_approval
 from communeos.onestop.tests.test_intake import pdf_bytes
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL (SQLite serialises every write)"
-    ),
-]
-
-
-def in_thread(function):
-    """Run `function` in a worker thread with its own connection, closed afterwards."""
-
-    def run(*args):
-        try:
-            return function(*args)
-        finally:
-            connections.close_all()
-
-    return run
+pytestmark = CONCURRENT
 
 
 def test_parallel_intakes_get_unique_gapless_codes(cast):

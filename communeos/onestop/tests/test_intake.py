@@ -96,6 +96,21 @@ def test_an_invalid_citizen_id_is_refused_with_its_reason(cast, english, number,
     assert not Dossier.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("applicant_name", "Nguyễn " * 30, "At most 150 characters (this has 209)"),
+        ("applicant_address", "Thôn Bản Chu " * 30, "At most 300 characters"),
+        ("applicant_email", "lan@", "valid email"),
+    ],
+)
+def test_an_overlong_or_malformed_applicant_field_is_refused_with_its_reason(cast, english, field, value, problem):
+    with pytest.raises(ValidationError) as error:
+        receive(cast, **{field: value})
+    assert problem in " ".join(error.value.message_dict[field])
+    assert not Dossier.objects.exists()
+
+
 def test_only_the_one_stop_officer_receives_at_the_counter(cast, specialist):
     with pytest.raises(ValidationError):
         receive(cast, actor=specialist)

@@ -90,3 +90,13 @@ def test_the_single_statement_stays_below_the_cost_that_calls_the_jit_compiler(c
         cursor.execute("SELECT current_setting('jit_above_cost')::float")
         threshold = cursor.fetchone()[0]
     assert plans and plans[0] < threshold / 10
+
+
+def test_the_single_statement_fits_psycopgs_cache_of_parsed_statements(db):
+    """Longer, or with more parameters, psycopg parses it again for every intake (its limits,
+    psycopg._queries): shorten it, or pass the new columns in the JSON."""
+    from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH, MAX_CACHED_STATEMENT_PARAMS
+
+    statement = intake_statement._statement()
+    assert len(statement) <= MAX_CACHED_STATEMENT_LENGTH
+    assert statement.count("%s") <= MAX_CACHED_STATEMENT_PARAMS
