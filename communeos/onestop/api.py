@@ -194,8 +194,9 @@ def submit(request, data: Form[SubmissionIn]):
         {
             "code": dossier.code,
             "status": dossier.status,
-            "received_at": dossier.received_at,
-            "appointment_at": dossier.appointment_at,
+            # In local time, whether the dossier was just made or read back (a replay).
+            "received_at": timezone.localtime(dossier.received_at),
+            "appointment_at": timezone.localtime(dossier.appointment_at),
             "lookup_url": selectors.lookup_url(dossier.code),
             "replayed": dossier.replayed,
         },

@@ -86,6 +86,7 @@ def test_the_api_submission_answers_exactly_its_documented_schema(client, cast, 
         # The API writes times to the millisecond (Django's JSON encoder).
         assert abs(parse_datetime(body["received_at"]) - dossier.received_at) < timedelta(milliseconds=1)
         assert parse_datetime(body["appointment_at"]) == dossier.appointment_at
+        assert body["appointment_at"].endswith("+07:00") and body["received_at"].endswith("+07:00")
 
 
 @pytest.mark.parametrize("code", ["06529-251008-9999", "not a code", "x" * 300, "'; DROP TABLE--"])
