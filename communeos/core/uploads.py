@@ -248,6 +248,22 @@ def remove(written: list[str]) -> None:
         default_storage.delete(written.pop())
 
 
+def stored_digest(name: str) -> tuple[str, int] | str | None:
+    """The SHA-256 and size of a stored file, read in chunks; None if it is not there, or why it
+    cannot be read (the `*_verify` commands)."""
+    sha256, size = hashlib.sha256(), 0
+    try:
+        with default_storage.open(name, "rb") as stored:
+            while chunk := stored.read(1024 * 1024):
+                sha256.update(chunk)
+                size += len(chunk)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return f"cannot be read: {error}"
+    return sha256.hexdigest(), size
+
+
 def _lock_key(sha256: str) -> int:
     """The content's advisory lock: the hash's first 8 bytes as a signed 64-bit integer."""
     return int.from_bytes(bytes.fromhex(sha256[:16]), "big", signed=True)

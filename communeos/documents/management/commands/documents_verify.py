@@ -1,15 +1,12 @@
 """Re-read every stored attachment and check it against the SHA-256 and size recorded at upload."""
 
-import hashlib
 from itertools import groupby
 
-from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 
+from communeos.core.uploads import stored_digest
 from communeos.documents.models import Attachment
 from communeos.units.models import Unit
-
-CHUNK = 1024 * 1024
 
 
 class Command(BaseCommand):
@@ -39,7 +36,7 @@ class Command(BaseCommand):
             group = list(group)
             files += 1
             rows += len(group)
-            found = _digest(name)
+            found = stored_digest(name)
             if not isinstance(found, tuple):
                 missing += 1
                 self.stdout.write(f"MISSING {name}{f' ({found})' if found else ''}\n  {_documents(group)}")
@@ -61,22 +58,6 @@ class Command(BaseCommand):
         if missing or altered:
             raise CommandError(f"Attachments NOT intact. {summary}")
         self.stdout.write(f"Attachments intact. {summary}")
-
-
-def _digest(name: str) -> tuple[str, int] | str | None:
-    """The SHA-256 and size of a stored file, read in chunks; None if it is not there, or why it
-    cannot be read."""
-    sha256, size = hashlib.sha256(), 0
-    try:
-        with default_storage.open(name, "rb") as stored:
-            while chunk := stored.read(CHUNK):
-                sha256.update(chunk)
-                size += len(chunk)
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        return f"cannot be read: {error}"
-    return sha256.hexdigest(), size
 
 
 def _documents(attachments: list[Attachment]) -> str:
