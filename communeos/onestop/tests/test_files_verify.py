@@ -11,11 +11,9 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from communeos.onestop import services
-from communeos.onestop.models import Channel
 from communeos.onestop.services import Upload
-from communeos.onestop.tests.conftest import APPLICANT, at, procedure, required_papers
-from communeos.onestop.tests.test_intake import pdf_bytes
+from communeos.onestop.tests.conftest import required_papers
+from communeos.onestop.tests.test_intake import online, pdf_bytes
 
 
 def verify(*args) -> str:
@@ -26,17 +24,8 @@ def verify(*args) -> str:
 
 @pytest.fixture
 def dossier(cast):
-    uploads = [Upload(p, SimpleUploadedFile(f"{p}.pdf", pdf_bytes() + str(p).encode())) for p in required_papers()]
-    return services.dossier_receive(
-        actor=None,
-        unit=cast.commune_a,
-        procedure=procedure(),
-        channel=Channel.ONLINE,
-        consent=True,
-        uploads=uploads,
-        at=at(2025, 10, 8, 9, 0),
-        **APPLICANT,
-    )
+    scans = [Upload(p, SimpleUploadedFile(f"{p}.pdf", pdf_bytes() + str(p).encode())) for p in required_papers()]
+    return online(cast, scans)
 
 
 def test_intact_files_pass(dossier):

@@ -12,10 +12,10 @@ from django.forms.models import model_to_dict
 from communeos.core import audit
 from communeos.core.models import AuditEntry
 from communeos.onestop import intake_statement, services
-from communeos.onestop.models import Channel, Dossier
+from communeos.onestop.models import Dossier
 from communeos.onestop.services import Upload
-from communeos.onestop.tests.conftest import APPLICANT, at, procedure, required_papers
-from communeos.onestop.tests.test_intake import pdf_bytes
+from communeos.onestop.tests.conftest import required_papers
+from communeos.onestop.tests.test_intake import online, pdf_bytes
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the single statement is PostgreSQL's")
 
@@ -24,17 +24,7 @@ def submit(cast, key: str):
     uploads = [Upload(p, SimpleUploadedFile(f"{p}.pdf", pdf_bytes() + str(p).encode())) for p in required_papers()]
     uploads += [Upload(required_papers()[0], SimpleUploadedFile("page-2.pdf", pdf_bytes() + b"2"))]  # two for one
     uploads += [Upload(None, SimpleUploadedFile("other.pdf", pdf_bytes() + b"other"))]  # for no paper
-    return services.dossier_receive(
-        actor=None,
-        unit=cast.commune_a,
-        procedure=procedure(),
-        channel=Channel.ONLINE,
-        consent=True,
-        uploads=uploads,
-        idempotency_key=key,
-        at=at(2025, 10, 8, 9, 0),
-        **APPLICANT,
-    )
+    return online(cast, uploads, idempotency_key=key)
 
 
 def written(dossier: Dossier) -> dict:
