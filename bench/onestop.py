@@ -57,9 +57,8 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the project's root
-from bench.common import admin_connection, database_create, database_drop, machine  # noqa: E402
+from bench.common import ROOT, admin_connection, database_create, database_drop, machine  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 HOST = "127.0.0.1"

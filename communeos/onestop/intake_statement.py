@@ -60,8 +60,8 @@ def write(
     # and a failure would remove the files of a dossier that exists (the caller's clean-up).
     with connection.cursor() as cursor:
         cursor.execute(_statement(), params)
-        dossier.pk, dossier.code = cursor.fetchone()
-    saved(dossier, dossier.pk)
+        pk, dossier.code = cursor.fetchone()
+    saved(dossier, pk)
 
 
 # audit.link_tail in SQL: the record's id with its length, its code, the digest given.
