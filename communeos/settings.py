@@ -242,6 +242,13 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10) * 1_000_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES * 4  # a whole online submission with its scans
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
+# A body up to that size is parsed at once (core/multipart.py); a larger one is streamed by
+# Django's parser, its files kept in memory or, over the size above, in temporary files.
+FILE_UPLOAD_HANDLERS = [
+    "communeos.core.multipart.WholeBodyUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Public look-ups and online submissions allowed per client address per minute (per process).
 PUBLIC_RATE_PER_MINUTE = env_int("PUBLIC_RATE_PER_MINUTE", 30)
 PUBLIC_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
