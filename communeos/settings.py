@@ -92,7 +92,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "communeos.core.middleware.ContentSecurityPolicyMiddleware",
     # Last, so that a lockout is answered before any view runs.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,15 +1,18 @@
 """Reads of the one-stop shop. Staff reads start from `access.dossiers_visible_to(user)`;
 the public look-up reads one dossier by code and returns no personal data at all."""
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
 
 from communeos.core import access, memo
 from communeos.onestop.models import (
@@ -148,8 +151,17 @@ class PublicStatus:
 
 
 def lookup_url(code: str) -> str:
-    """The public look-up address of a dossier, as printed in the receipt's QR code."""
-    return f"{settings.PUBLIC_BASE_URL}{reverse('onestop_public:lookup_code', args=[code])}"
+    """The public look-up address of a dossier, as printed in the receipt's QR code and
+    answered to every online submission: the reversed address, with the code put in its place
+    as `reverse` would quote it (reversing per call cost more than the rest of the answer)."""
+    head, tail = _lookup_path(get_script_prefix())
+    return f"{settings.PUBLIC_BASE_URL}{head}{quote(code, safe=RFC3986_SUBDELIMS + '/~:@')}{tail}"
+
+
+@functools.cache
+def _lookup_path(_script_prefix: str) -> tuple[str, str]:
+    head, tail = reverse("onestop_public:lookup_code", args=["CODE"]).rsplit("CODE", 1)
+    return head, tail
 
 
 _PUBLIC_STATUS_SQL = """

@@ -44,3 +44,12 @@ def test_security_headers_and_csp_are_sent(client, db):
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_json_answers_get_the_strict_api_policy(client, db):
+    response = client.get("/api/v1/onestop/procedures/")
+    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    docs = client.get("/api/v1/docs")  # a page: the pages' policy
+    assert "default-src 'self'" in docs["Content-Security-Policy"]

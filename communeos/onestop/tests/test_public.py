@@ -210,3 +210,10 @@ def test_the_catalogue_lists_the_ten_procedures_with_their_basis(client, db):
     assert procedures["joint-birth-residence-insurance"]["days"] == 15
     page = client.get(reverse("onestop_public:procedures"))
     assert "Đăng ký khai sinh" in page.content.decode()
+
+
+@pytest.mark.parametrize("code", ["06529-250704-0001", "CODE-1", "a b é?#%"])
+def test_the_look_up_address_is_the_reversed_one(settings, code):
+    settings.PUBLIC_BASE_URL = "https://mot-cua.example.gov.vn"
+    expected = "https://mot-cua.example.gov.vn" + reverse("onestop_public:lookup_code", args=[code])
+    assert selectors.lookup_url(code) == expected
