@@ -7,6 +7,7 @@ exactly like a record that does not exist, so that a probe learns nothing.
 Superusers (system administrators) see everything.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Model, Q, QuerySet
@@ -138,38 +139,64 @@ def documents_visible_to(user) -> QuerySet:
     only to the people explicitly granted it, whatever their unit scope — superusers
     included. The filter is part of the query, so searches and counts never see the rest.
 
-    The visible units and the granted documents are read first (two small queries) and
+    The visible units and the granted documents are read first (`_document_scope`) and
     written into the query as lists: with subqueries PostgreSQL cannot use an index for the
     OR and tests access row by row after a full-text match (10× slower at a million rows,
     bench/documents.py)."""
-    from communeos.documents.models import ConfidentialGrant, Document
+    from communeos.documents.models import Document
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Document.objects.none()
-    granted = Q(pk__in=list(ConfidentialGrant.objects.filter(person=user).values_list("document_id", flat=True)))
+    scope = _document_scope(user)
+    granted = Q(pk__in=list(scope.granted))
     if user.is_superuser:
         return Document.objects.filter(Q(confidentiality="") | granted)
-    units = list(units_visible_to(user).values_list("pk", flat=True))
-    return Document.objects.filter(Q(unit_id__in=units, confidentiality="") | granted)
+    return Document.objects.filter(Q(unit_id__in=list(scope.units), confidentiality="") | granted)
 
 
 def document_provinces(user) -> list[int] | None:
     """The provinces of every register entry `user` may see (those of the units they see, and of
     the confidential entries granted to them), for the search to narrow by first; None when
     that is every province (superusers)."""
-    from communeos.documents.models import ConfidentialGrant
-
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     if user.is_superuser:
         return None
-    provinces = set(
-        units_visible_to(user)
-        .annotate(its_province=Coalesce("province_id", "id"))
-        .values_list("its_province", flat=True)
-    )
-    provinces |= set(ConfidentialGrant.objects.filter(person=user).values_list("document__province_id", flat=True))
-    return sorted(provinces)
+    scope = _document_scope(user)
+    return sorted({*scope.units.values(), *scope.granted.values()})
+
+
+@dataclass(frozen=True)
+class _DocumentScope:
+    units: dict[int, int]  # visible unit -> its province (a province is its own)
+    granted: dict[int, int]  # confidential document granted -> its province
+
+
+def _document_scope(user) -> _DocumentScope:
+    """What `user` may see of the registers, read once per request (two small queries, kept
+    on the user object, like the assigned units): the register page and the API ask for the
+    filter and for the provinces of the same request."""
+    from communeos.documents.models import ConfidentialGrant
+
+    day = timezone.localdate()
+    cache = user.__dict__.setdefault("_document_scope_cache", {})
+    if day not in cache:
+        units = {}
+        if not user.is_superuser:
+            visible = units_visible_to(user, day).annotate(its_province=Coalesce("province_id", "id"))
+            units = dict(visible.values_list("pk", "its_province"))
+        granted = dict(
+            ConfidentialGrant.objects.filter(person=user).values_list("document_id", "document__province_id")
+        )
+        cache[day] = _DocumentScope(units=units, granted=granted)
+    return cache[day]
+
+
+def forget_document_scope(*people) -> None:
+    """After a grant: the next read of these user objects' scope goes to the database."""
+    for person in people:
+        if person is not None:
+            person.__dict__.pop("_document_scope_cache", None)
 
 
 def access_document(user, document_id) -> Model:

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communeos.core import audit, calendar
+from communeos.core import access, audit, calendar
 from communeos.core.numbering import next_number
 from communeos.core.text import fold
 from communeos.core.uploads import CheckedUpload, atomic_with_files, check_upload, store
@@ -212,6 +212,7 @@ def _grant_first_readers(document: Document, actor, at: datetime) -> None:
         [ConfidentialGrant(document=document, person_id=pk, granted_by=granted_by) for pk in readers],
         ignore_conflicts=True,
     )
+    access.forget_document_scope(actor)
 
 
 def author_name(unit: Unit, body: str) -> str:
@@ -294,9 +295,8 @@ def _register_incoming(*, actor, unit, symbol, author, issued_on, summary, arriv
         raise ValidationError(errors)
     canonical = parsed.format()
     if not confirm_duplicate:
-        from communeos.core.access import documents_visible_to
-
-        registered = documents_visible_to(actor) if getattr(actor, "is_authenticated", False) else Document.objects
+        authenticated = getattr(actor, "is_authenticated", False)
+        registered = access.documents_visible_to(actor) if authenticated else Document.objects
         first = (
             registered.filter(
                 unit=unit, direction=Direction.INCOMING, symbol=canonical, issued_on=issued_on, issuer=parsed.issuer
@@ -408,6 +408,7 @@ def document_assign(
                 ConfidentialGrant.objects.get_or_create(
                     document=document, person=person, defaults={"granted_by": actor}
                 )
+        access.forget_document_scope(lead, *co_handlers)
     _audit(
         document,
         actor=actor,
@@ -724,6 +725,7 @@ def confidential_grant(*, actor, document: Document, person) -> ConfidentialGran
     grant, created = ConfidentialGrant.objects.get_or_create(
         document=document, person=person, defaults={"granted_by": actor}
     )
+    access.forget_document_scope(person)
     if created:
         _audit(document, actor=actor, action="grant", changes={"person": [None, person.pk]})
     return grant
