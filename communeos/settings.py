@@ -249,8 +249,17 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
-# Public look-ups and online submissions allowed per client address per minute (per process).
+# Public look-ups and online submissions allowed per client address per minute, counted in
+# Django's cache: "memory" (the default) counts in each server process, so N processes allow N
+# times the limit; "database" keeps the counts in one table that every process shares (one or
+# two more queries per public request; create the table once with `manage.py createcachetable`).
 PUBLIC_RATE_PER_MINUTE = env_int("PUBLIC_RATE_PER_MINUTE", 30)
+CACHE_BACKEND = env_str("CACHE_BACKEND", "memory")
+CACHE_TABLE = "communeos_cache"
+if CACHE_BACKEND == "database":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}}
+elif CACHE_BACKEND != "memory":
+    raise ImproperlyConfigured(f"CACHE_BACKEND={CACHE_BACKEND!r} is not one of: memory, database.")
 PUBLIC_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
 
 # The public API: per-page sizes.

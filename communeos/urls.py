@@ -5,6 +5,11 @@ from django.urls import include, path
 from communeos.core.api import api
 from communeos.onestop.urls import public_urlpatterns
 
+api.add_router("/units/", "communeos.units.api.router")
+api.add_router("/", "communeos.people.api.router")
+api.add_router("/onestop/", "communeos.onestop.api.router")
+api.add_router("/documents/", "communeos.documents.api.router")
+
 urlpatterns = [
     # The API first: its public endpoints are the busiest addresses, and Django tries the
     # patterns in order (the pages' patterns never start with api/).

@@ -46,7 +46,4 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 
-api.add_router("/units/", "communeos.units.api.router")
-api.add_router("/", "communeos.people.api.router")
-api.add_router("/onestop/", "communeos.onestop.api.router")
-api.add_router("/documents/", "communeos.documents.api.router")
+# The apps' routers are added in communeos/urls.py: they import `error_body` from here.

@@ -2,7 +2,7 @@
 
 Counts live in Django's cache. With the default in-process cache each server process
 counts on its own (the effective limit is the setting times the number of processes);
-configure a shared cache (CACHES) to count across processes.
+`CACHE_BACKEND=database` (settings) shares them between processes in one table.
 """
 
 import time

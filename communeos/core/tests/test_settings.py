@@ -38,6 +38,28 @@ def test_a_malformed_boolean_is_named():
     assert "DEBUG='maybe' is not a boolean" in result.stderr
 
 
+def test_an_unknown_cache_backend_is_named():
+    result = manage("check", env={"CACHE_BACKEND": "redis"})
+    assert result.returncode != 0
+    assert "CACHE_BACKEND='redis' is not one of: memory, database." in result.stderr
+
+
+def test_a_missing_cache_table_is_reported_with_its_fix(tmp_path):
+    env = {"CACHE_BACKEND": "database", "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
+    before = manage("check", "--database", "default", env=env)
+    assert "core.W001" in before.stderr and "manage.py createcachetable" in before.stderr
+    assert manage("createcachetable", env=env).returncode == 0
+    after = manage("check", "--database", "default", env=env)
+    assert after.returncode == 0 and "core.W001" not in after.stdout + after.stderr
+
+
+def test_each_apps_api_module_can_be_imported_first():
+    # The API root (core/api.py) must not import the apps' routers: they import it.
+    for module in ("communeos.onestop.api", "communeos.documents.api", "communeos.units.api", "communeos.people.api"):
+        result = manage("shell", "-c", f"import {module}")  # a fresh process: nothing imported yet
+        assert result.returncode == 0, f"{module}: {result.stderr[-2000:]}"
+
+
 def test_security_headers_and_csp_are_sent(client, db):
     response = client.get("/accounts/login/")
     assert "default-src 'self'" in response["Content-Security-Policy"]

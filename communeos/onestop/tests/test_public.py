@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
@@ -199,6 +201,20 @@ def test_a_returned_dossier_can_be_rated_once_online(client, cast, specialist):
     assert first.status_code == 200 and second.status_code == 422
     dossier.refresh_from_db()
     assert dossier.rating == "satisfied" and dossier.rating_channel == "online"
+
+
+def test_with_the_database_cache_every_process_shares_the_counts(client, cast, settings):
+    settings.PUBLIC_RATE_PER_MINUTE = 2
+    url = reverse("onestop_public:lookup_code", args=[receive(cast).code])
+    # What CACHE_BACKEND=database configures (settings.py), set here after settings are read.
+    database_cache = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": settings.CACHE_TABLE}
+    }
+    with override_settings(CACHES=database_cache):
+        call_command("createcachetable")
+        assert [client.get(url).status_code for _ in range(2)] == [200, 200]
+    with override_settings(CACHES=database_cache):  # new cache objects, as another server process has
+        assert client.get(url).status_code == 429
 
 
 def test_the_catalogue_lists_the_ten_procedures_with_their_basis(client, db):
