@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from communeos.core import calendar
 from communeos.core.models import AuditEntry
 from communeos.onestop.models import Dossier, Status
 from communeos.onestop.tests.conftest import APPLICANT, receive, required_papers
@@ -98,18 +99,24 @@ def test_the_queue_of_someone_without_assignment_is_empty(client, admin_user):
     assert client.get(reverse("onestop:queue")).status_code == 200
 
 
-def test_the_queue_flags_apology_slips_without_a_query_per_dossier(client, cast):
+def test_the_queue_flags_apology_slips_without_a_query_per_dossier(client, cast, monkeypatch):
+    # The calendar re-checks its overrides' signature (one query) every few seconds; on a slow
+    # machine the four intakes below can outlast that, so the check must not fall in between.
+    monkeypatch.setattr(calendar, "STALE_AFTER_SECONDS", 3600.0)
     client.force_login(cast.officer_a)
     receive(cast)  # received in 2025: long overdue today, no apology given
 
     def queue():
         with CaptureQueriesContext(connection) as queries:
             body = client.get(reverse("onestop:queue"), headers={"Accept-Language": "en"}).content.decode()
-        return body.count("apology slip due"), len(queries)
+        return body.count("apology slip due"), [query["sql"] for query in queries]
 
+    queue()  # the first page fills the per-process caches (holidays, steps), whatever ran before
     one, queries_for_one = queue()
     for _ in range(4):
         receive(cast)
     five, queries_for_five = queue()
     assert (one, five) == (1, 5)
-    assert queries_for_five == queries_for_one
+    assert len(queries_for_five) == len(queries_for_one), "\n".join(
+        ["one:", *queries_for_one, "five:", *queries_for_five]
+    )
