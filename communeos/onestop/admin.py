@@ -59,10 +59,12 @@ class ProcedureVersionForm(forms.ModelForm):
             "effective_to",
             "legal_basis",
             "fee",
-            "fee_note",
+            "fee_note_vi",
+            "fee_note_en",
             "days",
             "cutoff",
-            "time_note",
+            "time_note_vi",
+            "time_note_en",
             "online_allowed",
         ]
 

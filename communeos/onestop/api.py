@@ -48,10 +48,12 @@ class ProcedureOut(Schema):
     effective_to: date | None
     legal_basis: str
     fee: int
-    fee_note: str
+    fee_note_vi: str
+    fee_note_en: str
     days: int = Field(description="Time limit in working days; 0 = the same day")
     cutoff: time | None = Field(description="Same-day procedures: received after this hour, due the next working day")
-    time_note: str
+    time_note_vi: str
+    time_note_en: str
     online_allowed: bool
     papers: list[PaperOut]
 
@@ -70,10 +72,12 @@ class ProcedureOut(Schema):
             "effective_to": version.effective_to,
             "legal_basis": version.legal_basis,
             "fee": version.fee,
-            "fee_note": version.fee_note,
+            "fee_note_vi": version.fee_note_vi,
+            "fee_note_en": version.fee_note_en,
             "days": version.days,
             "cutoff": version.cutoff,
-            "time_note": version.time_note,
+            "time_note_vi": version.time_note_vi,
+            "time_note_en": version.time_note_en,
             "online_allowed": version.online_allowed,
             "papers": list(version.papers.all()),
         }

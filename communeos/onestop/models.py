@@ -74,7 +74,8 @@ class ProcedureVersion(TimeStampedModel):
     effective_to = models.DateField(_("effective until"), null=True, blank=True)
     legal_basis = models.TextField(_("legal basis"))
     fee = models.PositiveIntegerField(_("fee (VND)"), default=0)
-    fee_note = models.CharField(_("fee note"), max_length=250, blank=True)
+    fee_note_vi = models.CharField(_("fee note (Vietnamese)"), max_length=250, blank=True)
+    fee_note_en = models.CharField(_("fee note (English)"), max_length=250, blank=True)
     days = models.PositiveSmallIntegerField(
         _("time limit (working days)"), help_text=_("0 means the result is due the same day.")
     )
@@ -84,7 +85,8 @@ class ProcedureVersion(TimeStampedModel):
         blank=True,
         help_text=_("Same-day procedures: received after this hour, due the next working day."),
     )
-    time_note = models.CharField(_("time note"), max_length=250, blank=True)
+    time_note_vi = models.CharField(_("time note (Vietnamese)"), max_length=250, blank=True)
+    time_note_en = models.CharField(_("time note (English)"), max_length=250, blank=True)
     online_allowed = models.BooleanField(_("online submission allowed"), default=True)
 
     objects = ProcedureVersionQuerySet.as_manager()
@@ -101,6 +103,14 @@ class ProcedureVersion(TimeStampedModel):
                 violation_error_message=_("A version cannot end before it starts."),
             ),
         ]
+
+    @property
+    def fee_note(self) -> str:
+        return localized(self.fee_note_vi, self.fee_note_en)
+
+    @property
+    def time_note(self) -> str:
+        return localized(self.time_note_vi, self.time_note_en)
 
     def __str__(self) -> str:
         return f"{self.procedure} (v{self.version})"

@@ -126,11 +126,6 @@ def _common(dossier: Dossier) -> dict:
     }
 
 
-def _vietnamese_part(note: str) -> str:
-    """The catalogue writes its notes as "Vietnamese / English"; a form prints the first."""
-    return note.split(" / ", 1)[0].strip()
-
-
 def _date_line(moment: datetime) -> str:
     """ "ngày 06 tháng 10 năm 2025": a day below 10 and the months 1 and 2 take a leading zero
     (Decree 30/2020/NĐ-CP, Annex I)."""
@@ -187,8 +182,8 @@ def _receipt(dossier: Dossier) -> dict:
         "date_line": _date_line(dossier.received_at),
         "papers": list(dossier.papers.all()),
         "time_limit": time_limit,
-        "time_note": _vietnamese_part(version.time_note),
-        "fee": _fee(version.fee, _vietnamese_part(version.fee_note)),
+        "time_note": version.time_note_vi,
+        "fee": _fee(version.fee, version.fee_note_vi),
         "received_by": "Nộp trực tuyến" if dossier.channel == Channel.ONLINE else _person(dossier.received_by),
         "lookup_url": url,
         "qr": _qr_data_uri(url),

@@ -210,6 +210,19 @@ STEPS = [
 ]
 
 
+def _notes(Version, **notes) -> dict[str, str]:
+    """The notes as this migration wrote them ("Vietnamese / English" in one field), or, when the
+    tests run it again with today's models (conftest.ensure_unit_map), in the fields of each
+    language that migration 0005 split them into."""
+    if any(field.name == "fee_note" for field in Version._meta.get_fields()):
+        return notes
+    split = {}
+    for name, note in notes.items():
+        vi, _sep, en = note.partition(" / ")
+        split[f"{name}_vi"], split[f"{name}_en"] = vi.strip(), en.strip()
+    return split
+
+
 def forward(apps, schema_editor):
     Procedure = apps.get_model("onestop", "Procedure")
     Version = apps.get_model("onestop", "ProcedureVersion")
@@ -227,11 +240,10 @@ def forward(apps, schema_editor):
             effective_from=date(2025, 7, 1),
             legal_basis=basis + "; Nghị định 118/2025/NĐ-CP (một cửa)",
             fee=fee,
-            fee_note=fee_note,
             days=days,
             cutoff=cutoff,
-            time_note=time_note,
             online_allowed=online,
+            **_notes(Version, fee_note=fee_note, time_note=time_note),
         )
         for order, (paper_vi, paper_en, required) in enumerate(papers, start=1):
             Paper.objects.create(version=version, order=order, name_vi=paper_vi, name_en=paper_en, required=required)

@@ -15,7 +15,7 @@ from django.utils.html import escape
 from ninja.renderers import JSONRenderer
 
 from communeos.onestop import selectors, services
-from communeos.onestop.models import Dossier
+from communeos.onestop.models import Dossier, ProcedureVersion
 from communeos.onestop.tests.conftest import APPLICANT, at, receive, required_papers, run_to_approval
 from communeos.onestop.tests.test_intake import pdf_bytes
 
@@ -226,6 +226,18 @@ def test_the_catalogue_lists_the_ten_procedures_with_their_basis(client, db):
     assert procedures["joint-birth-residence-insurance"]["days"] == 15
     page = client.get(reverse("onestop_public:procedures"))
     assert "Đăng ký khai sinh" in page.content.decode()
+
+
+def test_the_catalogue_gives_its_notes_in_each_language(client, db):
+    birth = {p["code"]: p for p in client.get("/api/v1/onestop/procedures/").json()}["birth-registration"]
+    assert birth["fee_note_vi"] == "Miễn lệ phí khi đăng ký đúng hạn (Luật Hộ tịch, Điều 11)"
+    assert birth["fee_note_en"] == "free when registered in time"
+    notes = ProcedureVersion.objects.values_list("fee_note_vi", "fee_note_en", "time_note_vi", "time_note_en")
+    assert not [note for row in notes for note in row if " / " in note]  # each language in its own field
+    english = client.get(reverse("onestop_public:procedures"), headers={"Accept-Language": "en"}).content.decode()
+    vietnamese = client.get(reverse("onestop_public:procedures"), headers={"Accept-Language": "vi"}).content.decode()
+    assert "free when registered in time" in english and "Miễn lệ phí khi đăng ký đúng hạn" not in english
+    assert "Miễn lệ phí khi đăng ký đúng hạn" in vietnamese and "free when registered in time" not in vietnamese
 
 
 @pytest.mark.parametrize("code", ["06529-250704-0001", "CODE-1", "a b é?#%"])
