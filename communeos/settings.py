@@ -249,6 +249,10 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Stored files are synced to the disk (fsync) before the rows naming them are committed, as
+# PostgreSQL syncs its own commits: a crash of the machine loses neither. 0 turns that off
+# (a throwaway demo); a dossier's file could then be lost or empty after a crash.
+FILE_SYNC = env_bool("FILE_SYNC", True)
 # Public look-ups and online submissions allowed per client address per minute, counted in
 # Django's cache: "memory" (the default) counts in each server process, so N processes allow N
 # times the limit; "database" keeps the counts in one table that every process shares (one or

@@ -184,7 +184,14 @@ def store(checked: list[CheckedUpload], folder: str, written: list[str]) -> list
     for upload in checked:
         name = f"{folder}/{upload.sha256[:2]}/{upload.sha256}"
         if not default_storage.exists(name):
-            name = default_storage.save(name, ContentFile(upload.content))
+            if isinstance(default_storage, FileSystemStorage):
+                try:
+                    _write_new_file(default_storage, name, upload.content)
+                except FileExistsError:  # SQLite: the same content, written by a write not yet committed
+                    name = f"{name}-{secrets.token_hex(4)}"
+                    _write_new_file(default_storage, name, upload.content)
+            else:
+                name = default_storage.save(name, ContentFile(upload.content))
             written.append(name)
         names.append(name)
     return names
@@ -208,9 +215,9 @@ def store_new(checked: list[CheckedUpload], folder: str, written: list[str]) -> 
 
 
 def _write_new_file(storage: FileSystemStorage, name: str, content: bytes) -> None:
-    """What `FileSystemStorage.save` does for a name nobody else can hold (a new random one),
-    in four system calls instead of a dozen: no free-name search, no file lock. Files and new
-    folders get the storage's permissions, as it gives them."""
+    """What `FileSystemStorage.save` does for a name nobody else holds, in a few system calls:
+    no free-name search, no file lock. Files and new folders get the storage's permissions, as
+    it gives them. The file is not synced here (`sync`); a new folder is."""
     path = storage.path(name)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     try:
@@ -232,14 +239,44 @@ def _write_new_file(storage: FileSystemStorage, name: str, content: bytes) -> No
 
 
 def _make_folder(storage: FileSystemStorage, folder: str) -> None:
-    if storage.directory_permissions_mode is None:
-        os.makedirs(folder, exist_ok=True)
+    """Make `folder` and its missing parents, and put their entries on the disk (a folder is
+    made once; `sync` then syncs only a file's own folder)."""
+    missing = []
+    while not os.path.isdir(folder):
+        missing.append(folder)
+        folder = os.path.dirname(folder)
+    if not missing:  # made by another process meanwhile
         return
-    umask = os.umask(0o777 & ~storage.directory_permissions_mode)  # as FileSystemStorage._save
+    if storage.directory_permissions_mode is None:
+        os.makedirs(missing[0], exist_ok=True)
+    else:
+        umask = os.umask(0o777 & ~storage.directory_permissions_mode)  # as FileSystemStorage._save
+        try:
+            os.makedirs(missing[0], storage.directory_permissions_mode, exist_ok=True)
+        finally:
+            os.umask(umask)
+    for made in missing if settings.FILE_SYNC else []:  # deepest first: its entries, then it
+        _fsync(os.path.dirname(made))
+
+
+def sync(names: list[str]) -> None:
+    """Put stored files, then the folder entries naming them, on the disk: called before the
+    commit of the rows that name them, so that a crash of the machine cannot leave a committed
+    record whose file is lost (`FILE_SYNC`, on unless turned off). Other storages (an object
+    store) answer a save once it is durable."""
+    if not settings.FILE_SYNC or not isinstance(default_storage, FileSystemStorage):
+        return
+    paths = [default_storage.path(name) for name in names]
+    for path in [*paths, *dict.fromkeys(os.path.dirname(path) for path in paths)]:
+        _fsync(path)
+
+
+def _fsync(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
-        os.makedirs(folder, storage.directory_permissions_mode, exist_ok=True)
+        os.fsync(fd)
     finally:
-        os.umask(umask)
+        os.close(fd)
 
 
 def remove(written: list[str]) -> None:
@@ -270,10 +307,11 @@ def _lock_key(sha256: str) -> int:
 
 
 def atomic_with_files(function):
-    """Run a write that stores files in one transaction, passing it `written=[]`: if the
-    write fails, the files it stored are removed too — no file without its record. They are
-    removed before the transaction rolls back, while it still holds their content locks
-    (`store`), so that a write of the same content waiting on them stores the file again."""
+    """Run a write that stores files in one transaction, passing it `written=[]`: the files
+    are synced to the disk before the commit (`sync`), and if the write fails, the files it
+    stored are removed too — no file without its record. They are removed before the
+    transaction rolls back, while it still holds their content locks (`store`), so that a write
+    of the same content waiting on them stores the file again."""
 
     @functools.wraps(function)
     def run(*args, **kwargs):
@@ -281,7 +319,9 @@ def atomic_with_files(function):
         try:
             with transaction.atomic():
                 try:
-                    return function(*args, written=written, **kwargs)
+                    result = function(*args, written=written, **kwargs)
+                    sync(written)
+                    return result
                 except BaseException:
                     remove(written)
                     raise

@@ -25,7 +25,7 @@ from communeos.core import audit, calendar, memo
 from communeos.core.citizen_id import validate_citizen_id
 from communeos.core.inserts import insert
 from communeos.core.numbering import next_number
-from communeos.core.uploads import CheckedUpload, atomic_with_files, check_upload, remove, store_new
+from communeos.core.uploads import CheckedUpload, atomic_with_files, check_upload, remove, store_new, sync
 from communeos.onestop import intake_statement
 from communeos.onestop.models import (
     ACTIVE,
@@ -428,6 +428,7 @@ def _dossier_receive(*, actor, unit, procedure, applicant, channel, papers_provi
     written: list[str] = []
     try:  # no file without its dossier: the files go if the write fails
         names = store_new([upload for _paper, upload in checked], "dossiers", written)
+        sync(written)  # on the disk before the rows naming them are committed
         files = [
             (_file_row(dossier, upload, name, at, paper=lines.get(paper.pk) if paper else None), paper and paper.pk)
             for (paper, upload), name in zip(checked, names, strict=True)

@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
 
-from communeos.core.uploads import check_upload, pdf_structure_whole, remove, store_new
+from communeos.core.uploads import atomic_with_files, check_upload, pdf_structure_whole, remove, store, store_new, sync
 
 
 def pdf() -> bytes:
@@ -73,3 +73,59 @@ def test_each_write_stores_its_own_files_and_removes_only_its_own(settings, tmp_
     assert oct(os.stat(default_storage.path(kept)).st_mode & 0o777) == oct(0o640)
     remove(second)
     assert second == [] and default_storage.exists(kept) and not default_storage.exists(dropped)
+
+
+@pytest.fixture
+def synced(monkeypatch):
+    """The paths `os.fsync` is called on, in order (Linux: an open descriptor's path)."""
+    paths, real = [], os.fsync
+
+    def fsync(fd):
+        paths.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return paths
+
+
+@pytest.mark.parametrize("write", [store, store_new], ids=["by content", "by own name"])
+def test_stored_files_and_the_entries_naming_them_are_put_on_the_disk(write, settings, tmp_path, synced, db):
+    settings.MEDIA_ROOT = tmp_path / "media"  # not there yet: the first store makes three folders
+    media = tmp_path / "media"
+    first, second = (check_upload(SimpleUploadedFile(n, pdf() + n.encode())) for n in ("a.pdf", "b.pdf"))
+    written = []
+    (name,) = write([first], "dossiers", written)
+    # A folder's entry is synced in its parent when it is made, deepest first.
+    assert synced == [str(media / "dossiers"), str(media), str(tmp_path)]
+    synced.clear()
+    sync(written)  # before the commit of the rows naming them
+    path = default_storage.path(name)
+    assert synced == [path, os.path.dirname(path)]
+    synced.clear()
+    again = []
+    write([second, first], "dossiers", again)  # `first` again: by content, it is there already
+    made_folder = synced[:]  # dossiers/ gains the new folder of `second`, if its hash starts otherwise
+    assert made_folder in ([], [str(media / "dossiers")])
+    synced.clear()
+    sync(again)
+    files = [default_storage.path(n) for n in again]
+    assert len(files) == (2 if write is store_new else 1)
+    assert synced == [*files, *dict.fromkeys(os.path.dirname(f) for f in files)]
+
+
+def test_a_write_that_stores_files_syncs_them_in_its_transaction(synced, db):
+    @atomic_with_files
+    def write(*, written):
+        return store_new([check_upload(SimpleUploadedFile("a.pdf", pdf()))], "documents", written)
+
+    (name,) = write()
+    path = default_storage.path(name)
+    assert synced[-2:] == [path, os.path.dirname(path)]
+
+
+def test_with_file_sync_off_nothing_is_synced(settings, synced, db):
+    settings.FILE_SYNC = False
+    written = []
+    store_new([check_upload(SimpleUploadedFile("a.pdf", pdf()))], "dossiers", written)
+    sync(written)
+    assert synced == [] and default_storage.exists(written[0])

@@ -1,11 +1,13 @@
 """Intake at the counter and online: the checklist, the citizen ID, uploads, the code."""
 
 import io
+import os
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from PIL import Image
 from pypdf import PdfWriter
 
@@ -187,6 +189,31 @@ def test_a_failure_after_the_files_are_stored_removes_them(cast, settings, tmp_p
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
     monkeypatch.setattr(services, "_event_row", event_row)
     assert online(cast, uploads()).code.endswith("-0001")  # the failed write took no number
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_files_are_on_the_disk_before_the_dossier_is_committed(cast, monkeypatch):
+    # A crash of the machine after the commit must not lose a file the dossier names: each file
+    # and the folder entry naming it are synced before the commit.
+    events, real_fsync, real_commit = [], os.fsync, connection.commit
+
+    def fsync(fd):
+        real_fsync(fd)
+        events.append(os.readlink(f"/proc/self/fd/{fd}"))
+
+    def commit():
+        events.append("commit")
+        real_commit()
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(connection, "commit", commit)
+    dossier = online(
+        cast, [Upload(p, SimpleUploadedFile(f"{p}.pdf", pdf_bytes() + str(p).encode())) for p in required_papers()]
+    )
+    paths = [default_storage.path(f.file.name) for f in dossier.files.all()]
+    needed = {*paths, *(os.path.dirname(path) for path in paths)}
+    assert len(paths) == 2 and events.count("commit") == 1
+    assert needed <= set(events[: events.index("commit")])
 
 
 def test_an_idempotency_key_returns_the_same_dossier(cast, settings, tmp_path):
