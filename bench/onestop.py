@@ -3,6 +3,7 @@
     .venv/bin/python bench/onestop.py [--seconds 30] [--concurrency 8]
         [--worker-class gthread --threads 2]   serve with threads instead of sync workers
         [--no-commit-flush]                     diagnostic: what waiting for the WAL flush costs
+        [--no-file-sync]                        diagnostic: what syncing the uploaded files costs
 
 One command, end to end:
 
@@ -31,7 +32,8 @@ One command, end to end:
 `--no-commit-flush` sets `synchronous_commit = off` on the bench database: each answer no longer
 waits for the commit to reach the disk, which the product never does (a crash could lose a
 dossier whose receipt the citizen holds). It shows how much of intake's time is that wait; the
-run is labelled a diagnostic and judges no target.
+run is labelled a diagnostic and judges no target. `--no-file-sync` likewise serves with
+`FILE_SYNC=0`: the uploaded files are not synced to the disk before the dossier is committed.
 
 Targets (issue 3): intake at least 20 % of the bare view's rate, with p99 under 100 ms at
 that rate; look-up at least 50 % of the bare view's rate.
@@ -569,7 +571,7 @@ def report(results: dict[str, Result], info: dict, args, queries: dict | None) -
     for key, result in results.items():
         goal, outcome = "", ""
         if key in checks:
-            outcome, goal = verdict(checks[key][0]) if not args.no_commit_flush else "(diag)", checks[key][1]
+            outcome, goal = verdict(checks[key][0]) if not diagnostic(args) else "(diag)", checks[key][1]
         elif key == "bare":
             goal = "the reference"
         elif key == "intake held":
@@ -632,23 +634,29 @@ def report(results: dict[str, Result], info: dict, args, queries: dict | None) -
             lines.append(f"ERROR in {result.name}: {sample}")
     missed = [key for key, (ok, _goal) in checks.items() if not ok]
     lines.append("")
-    if args.no_commit_flush:
+    if diagnostic(args):
         lines.append(
-            "DIAGNOSTIC RUN (--no-commit-flush): commits did not wait for the WAL flush, so an answered dossier "
-            "could be lost in a crash.\nThese figures show what the flush costs; they are not a result, and no "
-            "target is judged."
+            f"DIAGNOSTIC RUN ({diagnostic(args)}): an answered dossier or its files could be lost in a crash.\n"
+            "These figures show what that durability costs; they are not a result, and no target is judged."
         )
         missed = []
     if errors:
         lines.append(f"FAILED: {errors} request(s) went wrong — the figures above are not valid.")
     lines.append(
         "Targets: not judged (diagnostic run)"
-        if args.no_commit_flush
+        if diagnostic(args)
         else f"Targets: {'all met' if not missed else 'missed: ' + ', '.join(missed)}"
         + ("" if args.strict or not missed else " (exit status 0 all the same; --strict makes it 2)")
     )
     print("\n".join(lines), flush=True)
     return not missed
+
+
+def diagnostic(args) -> str:
+    """The options that make this run a diagnostic, or ''."""
+    return " ".join(
+        f"--{name.replace('_', '-')}" for name in ("no_commit_flush", "no_file_sync") if getattr(args, name)
+    )
 
 
 # Main -----------------------------------------------------------------------------------------
@@ -668,6 +676,11 @@ def main() -> int:
         action="store_true",
         help="diagnostic: the bench database's commits do not wait for the WAL flush (synchronous_commit off); "
         "shows what the flush costs, judges no target",
+    )
+    parser.add_argument(
+        "--no-file-sync",
+        action="store_true",
+        help="diagnostic: serve with FILE_SYNC=0 (uploaded files not synced before the commit); judges no target",
     )
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432", help="server, no database")
     parser.add_argument("--database", default="communeos_bench", help="dropped and created (communeos_bench)")
@@ -696,6 +709,7 @@ def main() -> int:
         PUBLIC_BASE_URL=f"http://{HOST}:{port}",
         LOG_LEVEL="WARNING",
         MEDIA_ROOT=str(tmp / "media"),
+        FILE_SYNC="0" if args.no_file_sync else "1",
     )
     server = None
     results: dict[str, Result] = {}
