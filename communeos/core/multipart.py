@@ -91,7 +91,9 @@ def _parse(body: bytes, boundary: bytes, encoding: str) -> tuple[QueryDict, Mult
                         if max_files is not None and count > max_files:
                             return None
                         filename = MultiPartParser.sanitize_file_name(None, segment.filename)  # uses no state
-                        if filename:
+                        # Django drops a file whose field name is blank (its "file complete" step
+                        # tests the name's truth), though it keeps such a field.
+                        if filename and name:
                             upload = InMemoryUploadedFile(
                                 io.BytesIO(data), name, filename, segment.content_type or "", len(data), None, {}
                             )

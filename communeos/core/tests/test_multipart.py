@@ -89,6 +89,7 @@ def test_an_online_submission_is_parsed_at_once_as_django_would():
         pytest.param(body(part('form-data; name="a\\"b"', b"1")), id="an escaped quote in a name"),
         pytest.param(body(part("form-data; name=plain", b"1")), id="an unquoted name"),
         pytest.param(body(part('form-data; name=" padded "', b"1")), id="spaces around a name"),
+        pytest.param(body(upload(" ", "a.pdf", PDF), field(" ", "1")), id="a blank name (Django drops the file)"),
         pytest.param(body(part("form-data; name=\"f\"; filename*=UTF-8''%C3%A1.pdf", PDF)), id="RFC 2231 file name"),
         pytest.param(body(part(FILE, b"x", "Content-Type: text/plain; charset=utf-8")), id="a type with a charset"),
         pytest.param(body(part(FILE, b"JVBERi0=", "Content-Transfer-Encoding: base64")), id="base64 encoded"),
