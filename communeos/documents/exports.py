@@ -10,18 +10,16 @@ the reader's interface language, and its dates are Vietnam's (`settings.TIME_ZON
 The "receipt signature" column stays empty: it is signed on paper.
 """
 
-import gc
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from io import BytesIO
 
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from communeos.core import registers
 from communeos.documents.models import Confidentiality, Direction, Document, Handling, Urgency, type_name
 from communeos.units.models import Unit
 
@@ -197,90 +195,24 @@ def _rows(entries: Iterable[Document], register: Register) -> Iterator[list]:
 def register_xlsx(entries: Iterable[Document], *, unit: Unit, direction: str, year: int) -> bytes:
     """The register as an Excel workbook: its title, the Appendix IV header (frozen, and
     repeated on every printed page), one line per entry; dates as dates (dd/mm/yyyy)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
     register = _register(unit, direction, year)
-    book = Workbook(write_only=True)
-    book.properties.creator = "Commune OS"
-    book.properties.title = register.full_title
-    sheet = book.create_sheet(f"Sổ văn bản {_DIRECTION_VI[direction]} {year}")
-    for index, width in enumerate(register.widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A4"
-    sheet.print_title_rows = "3:3"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = "9"  # A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-
-    def cell(value, **style):
-        made = WriteOnlyCell(sheet, value)
-        if isinstance(value, str) and value.startswith("="):
-            made.data_type = "s"  # text from a register is never a formula
-        for name, setting in style.items():
-            setattr(made, name, setting)
-        return made
-
-    sheet.append([cell(register.full_title, font=Font(bold=True, size=14))])
-    sheet.append([cell(f"Đơn vị: {unit.name}", font=Font(italic=True))])
-    header = Font(bold=True)
-    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    sheet.append([cell(heading, font=header, alignment=centred) for heading in register.columns])
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in _rows(entries, register):
-        sheet.append(
-            [
-                cell(value, alignment=wrap, number_format="DD/MM/YYYY")
-                if isinstance(value, date)
-                else cell(value, alignment=wrap)
-                for value in row
-            ]
-        )
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return registers.workbook(
+        title=register.full_title,
+        subtitle=f"Đơn vị: {unit.name}",
+        sheet_name=f"Sổ văn bản {_DIRECTION_VI[direction]} {year}",
+        columns=register.columns,
+        widths=register.widths,
+        rows=_rows(entries, register),
+    )
 
 
 # PDF ----------------------------------------------------------------------------------------
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return f"{value:%d/%m/%Y}"
-    return str(value)
-
-
-@contextmanager
-def _collector_paused():
-    """WeasyPrint lays a long table out as millions of small objects, and the cyclic garbage
-    collector keeps walking them: a register of 2,000 entries took 24–30 s with it and 17–19 s
-    without, on a two-core machine. The collector is paused while the PDF is made; the cycles
-    left are collected after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _css_string(text: str) -> str:
-    """`text` as a quoted CSS string, safe inside <style> (quotes, backslashes, angle brackets
-    and ampersands escaped by code point)."""
-    return '"' + "".join(f"\\{ord(c):x} " if c in '"\\<>&\n' else c for c in text) + '"'
-
-
 def register_html(entries: Iterable[Document], *, unit: Unit, direction: str, year: int) -> str:
     """The printable register, as the HTML that `register_pdf` lays out."""
     register = _register(unit, direction, year)
-    rows = [[_text(value) for value in row] for row in _rows(entries, register)]
+    rows = [[registers.text(value) for value in row] for row in _rows(entries, register)]
     total = sum(register.widths)
     arrival_numbers = [row[1] for row in rows] if direction == Direction.INCOMING else []
     with translation.override("vi"):
@@ -289,7 +221,7 @@ def register_html(entries: Iterable[Document], *, unit: Unit, direction: str, ye
             {
                 "register": register,
                 "unit_name_upper": unit.name.upper(),
-                "running_title": mark_safe(_css_string(register.full_title)),  # noqa: S308 - escaped above
+                "running_title": mark_safe(registers.css_string(register.full_title)),  # noqa: S308 - escaped above
                 "columns": [
                     (heading, f"{100 * width / total:.2f}")
                     for heading, width in zip(register.columns, register.widths, strict=True)
@@ -305,9 +237,4 @@ def register_html(entries: Iterable[Document], *, unit: Unit, direction: str, ye
 def register_pdf(entries: Iterable[Document], *, unit: Unit, direction: str, year: int) -> bytes:
     """The register as a PDF: A4 landscape, the unit and the title at the top, the header
     row repeated on every page, "Trang n/N" at the bottom."""
-    html = register_html(entries, unit=unit, direction=direction, year=year)
-    # Imported here: WeasyPrint takes a second to import, and most processes never print.
-    from weasyprint import HTML
-
-    with _collector_paused():
-        return HTML(string=html, base_url=None).write_pdf()
+    return registers.pdf(register_html(entries, unit=unit, direction=direction, year=year))
