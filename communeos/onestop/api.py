@@ -485,3 +485,43 @@ def dossier_statistics(request, query: Query[StatisticsQuery]):
             raise Http404
         params["unit"] = unit
     return statistics.dossier_statistics(user=request.user, **params).as_dict()
+
+
+class RegisterQuery(Schema):
+    start: date
+    end: date
+
+
+@router.get(
+    "/registers/{unit_code}.xlsx",
+    response={200: None, 404: ErrorOut, 422: ErrorOut},
+    summary="A commune's dossier register from start to end, as Excel (Circular 01/2018/TT-VPCP, form 06)",
+)
+def dossier_register_xlsx(request, unit_code: str, query: Query[RegisterQuery]):
+    return _register(request, unit_code, query, "xlsx")
+
+
+@router.get(
+    "/registers/{unit_code}.pdf",
+    response={200: None, 404: ErrorOut, 422: ErrorOut},
+    summary="A commune's dossier register from start to end, as PDF (at most 1,000 dossiers)",
+)
+def dossier_register_pdf(request, unit_code: str, query: Query[RegisterQuery]):
+    return _register(request, unit_code, query, "pdf")
+
+
+def _register(request, unit_code: str, query: RegisterQuery, fmt: str):
+    unit = access.units_visible_to(request.user).filter(code=unit_code, level=Level.COMMUNE, valid_to=None).first()
+    if unit is None:
+        raise Http404
+    if query.start > query.end:
+        return responses.Status(422, {"detail": "start must not be after end.", "errors": {"start": ["After end."]}})
+    try:
+        content, kind, filename = services.dossier_register_export(
+            actor=request.user, unit=unit, start=query.start, end=query.end, fmt=fmt
+        )
+    except ValidationError as error:
+        return responses.Status(422, error_body(error))
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

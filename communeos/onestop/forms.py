@@ -1,7 +1,11 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from communeos.core import access
 from communeos.onestop.models import Rating, Status
+from communeos.onestop.statistics import DateInput
+from communeos.units.models import Level, Unit
 
 
 class ApplicantForm(forms.Form):
@@ -53,3 +57,27 @@ class DossierFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("any"))] + list(Status.choices), required=False)
     q = forms.CharField(label=_("Code"), required=False, max_length=40)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+
+class RegisterForm(forms.Form):
+    """The dossier register's unit and period (GET): a receiving unit `user` sees, this month
+    by default."""
+
+    unit = forms.ModelChoiceField(label=_("Receiving unit"), queryset=Unit.objects.none())
+    start = forms.DateField(label=_("From"), widget=DateInput)
+    end = forms.DateField(label=_("To"), widget=DateInput)
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        today = timezone.localdate()
+        self.fields["start"].initial = today.replace(day=1)
+        self.fields["end"].initial = today
+        self.fields["unit"].queryset = (
+            access.units_visible_to(user).in_force_on(today).filter(level=Level.COMMUNE).order_by("name", "pk")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
+            raise forms.ValidationError(_("The start date must not be after the end date."), code="period")
+        return cleaned

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
@@ -18,12 +18,14 @@ from communeos.core import access, memo
 from communeos.onestop.models import (
     ACTIVE,
     Dossier,
+    Event,
     Procedure,
     ProcedureVersion,
     Status,
     appointment,
     localized,
 )
+from communeos.onestop.statistics import period_bounds
 from communeos.people.models import Assignment
 from communeos.units.models import Level, Unit
 
@@ -109,6 +111,26 @@ def dossier_queue(*, user, unit, now: datetime | None = None) -> QuerySet:
         .order_by("urgency", "due_at", "id")
     )
     return qs
+
+
+def dossier_register(*, user, unit: Unit, start, end) -> QuerySet:
+    """The dossier register of `unit` (`onestop.register`): the dossiers it received from
+    `start` to `end` (local dates, both included) that `user` may see, in the order received,
+    each with `transferred_at`, when it was first sent to another unit."""
+    since, until = period_bounds(start, end)
+    first_transfer = (
+        Event.objects.filter(dossier=OuterRef("pk"), action=Event.Action.TRANSFER)
+        .values("dossier")
+        .annotate(first=Min("at"))
+        .values("first")
+    )
+    return (
+        access.dossiers_visible_to(user)
+        .filter(unit=unit, received_at__gte=since, received_at__lt=until)
+        .select_related("procedure_version__procedure", "holder_unit")
+        .annotate(transferred_at=Subquery(first_transfer))
+        .order_by("received_at", "id")
+    )
 
 
 def dossier_detail(dossier: Dossier) -> Dossier:

@@ -976,3 +976,45 @@ def procedure_version_publish(*, actor, version: ProcedureVersion) -> ProcedureV
         },
     )
     return version
+
+
+# The dossier register ----------------------------------------------------------------------
+
+EXPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def dossier_register_export(*, actor, unit: Unit, start, end, fmt: str) -> tuple[bytes, str, str]:
+    """`unit`'s dossier register from `start` to `end` as Excel or PDF, as `actor` may see it:
+    (content, content type, file name). It names every applicant with address and phone, so
+    the export is audited (one entry: the unit, the period, the number of dossiers) before the
+    file is made. A PDF of more than `register.MAX_PDF_ROWS` dossiers is refused (Excel, or a
+    shorter period)."""
+    from communeos.onestop import register, selectors
+
+    if fmt not in EXPORT_TYPES:
+        raise ValueError(f"fmt must be one of {sorted(EXPORT_TYPES)}, not {fmt!r}")
+    dossiers = selectors.dossier_register(user=actor, unit=unit, start=start, end=end)
+    count = dossiers.count()
+    if fmt == "pdf" and count > register.MAX_PDF_ROWS:
+        raise ValidationError(
+            _("The register holds %(count)s dossiers; a PDF takes at most %(max)s. Choose a shorter period, or Excel.")
+            % {"count": count, "max": register.MAX_PDF_ROWS}
+        )
+    with transaction.atomic():  # access to personal data is logged (Decree 356/2025/NĐ-CP)
+        audit.record(
+            actor=actor,
+            action="dossier.register_export",
+            obj=unit,
+            unit=unit.pk,
+            changes={
+                "period": [None, f"{start.isoformat()}/{end.isoformat()}"],
+                "dossiers": [None, count],
+                "format": [None, fmt],
+            },  # fmt: skip
+        )
+    render = register.register_xlsx if fmt == "xlsx" else register.register_pdf
+    content = render(dossiers, unit=unit, start=start, end=end)
+    return content, EXPORT_TYPES[fmt], f"{register.DossierRegister(unit, start, end).filename_stem}.{fmt}"

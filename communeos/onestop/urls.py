@@ -13,6 +13,8 @@ urlpatterns = [
     path("dossiers/<str:code>/forms/<slug:form>.pdf", views.dossier_form, name="form"),
     path("statistics/", views.statistics_page, name="statistics"),
     path("statistics.xlsx", views.statistics_export, name="statistics_export"),
+    path("register/", views.register_page, name="register"),
+    path("register.<slug:fmt>", views.register_export, name="register_export"),
 ]
 
 public_urlpatterns = (

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 from communeos.core import access, audit
 from communeos.core.forms import add_errors
 from communeos.core.ratelimit import allow
-from communeos.onestop import printing, selectors, services, statistics
-from communeos.onestop.forms import ApplicantForm, DossierFilterForm, LookupForm, RatingForm
+from communeos.onestop import printing, register, selectors, services, statistics
+from communeos.onestop.forms import ApplicantForm, DossierFilterForm, LookupForm, RatingForm, RegisterForm
 from communeos.onestop.models import Channel, Dossier, Status
 from communeos.onestop.services import Upload
 from communeos.people.selectors import current_unit_for
@@ -253,6 +253,44 @@ def statistics_export(request):
         statistics.to_xlsx(result), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = 'attachment; filename="dossier-statistics.xlsx"'
+    return response
+
+
+@login_required
+def register_page(request):
+    """The dossier register of a receiving unit over a period: how many dossiers it holds, and
+    its Excel and PDF."""
+    form = RegisterForm(request.GET or None, user=request.user)
+    count = None
+    if form.is_valid():
+        data = form.cleaned_data
+        count = selectors.dossier_register(user=request.user, unit=data["unit"], start=data["start"], end=data["end"])
+        count = count.count()
+    return render(
+        request,
+        "onestop/register.html",
+        {"form": form, "count": count, "query": request.GET.urlencode(), "max_pdf_rows": register.MAX_PDF_ROWS},
+    )
+
+
+@login_required
+def register_export(request, fmt: str):
+    if fmt not in services.EXPORT_TYPES:
+        raise Http404
+    form = RegisterForm(request.GET or None, user=request.user)
+    if not form.is_valid():
+        return register_page(request)
+    data = form.cleaned_data
+    try:
+        content, kind, filename = services.dossier_register_export(
+            actor=request.user, unit=data["unit"], start=data["start"], end=data["end"], fmt=fmt
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(f"{reverse('onestop:register')}?{request.GET.urlencode()}")
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
