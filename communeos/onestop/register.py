@@ -95,12 +95,10 @@ def _notes(dossier: Dossier) -> str:
 def row(number: int, dossier: Dossier) -> list:
     """One line of the register; `dossier` carries `transferred_at` (`selectors.dossier_register`)."""
     contact = ", ".join(part for part in (dossier.applicant_address, dossier.applicant_phone) if part)
-    with translation.override("vi"):
-        procedure = dossier.procedure_version.procedure.name
     return [
         number,
         dossier.code,
-        procedure,
+        dossier.procedure_version.procedure.name_vi,
         1,
         dossier.applicant_name,
         contact,
