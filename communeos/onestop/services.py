@@ -1013,7 +1013,7 @@ def dossier_register_export(*, actor, unit: Unit, start, end, fmt: str) -> tuple
                 "period": [None, f"{start.isoformat()}/{end.isoformat()}"],
                 "dossiers": [None, count],
                 "format": [None, fmt],
-            },  # fmt: skip
+            },
         )
     render = register.register_xlsx if fmt == "xlsx" else register.register_pdf
     content = render(dossiers, unit=unit, start=start, end=end)

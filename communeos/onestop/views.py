@@ -264,8 +264,10 @@ def register_page(request):
     count = None
     if form.is_valid():
         data = form.cleaned_data
-        count = selectors.dossier_register(user=request.user, unit=data["unit"], start=data["start"], end=data["end"])
-        count = count.count()
+        dossiers = selectors.dossier_register(
+            user=request.user, unit=data["unit"], start=data["start"], end=data["end"]
+        )
+        count = dossiers.count()
     return render(
         request,
         "onestop/register.html",
