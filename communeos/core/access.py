@@ -7,14 +7,17 @@ exactly like a record that does not exist, so that a probe learns nothing.
 Superusers (system administrators) see everything.
 """
 
+import hmac
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from communeos.core.citizen_id import validate_citizen_id
 from communeos.units.models import Unit
 
 ADMINISTRATOR = "administrator"
@@ -129,6 +132,23 @@ def access_dossier(user, code: str) -> Model:
         )
     except (Dossier.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def dossier_for_applicant(code: str, id_number: str) -> Model | None:
+    """For the public, who have no account: the dossier with this code if `id_number` is its
+    applicant's citizen ID (typed with or without separators), else None — the same for an
+    unknown code, a wrong number and a malformed one. It lets a citizen act on their own
+    dossier (send the papers asked for); the caller rate-limits it."""
+    from communeos.onestop.models import Dossier
+
+    try:
+        given = validate_citizen_id(id_number)
+    except ValidationError:
+        return None
+    dossier = Dossier.objects.filter(code=(code or "").strip()[:40]).first()
+    if dossier is None or not hmac.compare_digest(dossier.applicant_id_number, given):
+        return None
+    return dossier
 
 
 # Official documents -----------------------------------------------------------------------

@@ -245,6 +245,31 @@ def public_rate(request, code: str, data: RatingIn):
     return selectors.dossier_public_status(code)
 
 
+class SupplementIn(Schema):
+    applicant_id_number: str = Field(description="The applicant's citizen ID number, as proof of who sends the papers")
+    note: str = ""
+
+
+@router.post(
+    "/public/dossiers/{code}/supplement/",
+    response={200: PublicStatusOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    auth=None,
+    summary="Send the papers a request to supplement asked for (multipart; files as 'files'); the clock runs again",
+)
+def public_supplement(request, code: str, data: Form[SupplementIn]):
+    if not allow(request, "apply"):
+        return responses.Status(429, {"detail": "Too many requests; wait a minute."})
+    dossier = access.dossier_for_applicant(code, data.applicant_id_number)
+    if dossier is None:  # the same for an unknown code and a wrong citizen ID
+        return responses.Status(404, {"detail": "No dossier has this code and citizen ID number."})
+    uploads = [Upload(paper_id=None, file=file) for file in request.FILES.getlist("files")]
+    try:
+        services.dossier_supplement(actor=None, dossier=dossier, uploads=uploads, note=data.note)
+    except ValidationError as error:
+        return responses.Status(422, error_body(error))
+    return selectors.dossier_public_status(dossier.code)
+
+
 # Staff ---------------------------------------------------------------------------------------
 
 

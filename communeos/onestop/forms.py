@@ -48,6 +48,17 @@ class LookupForm(forms.Form):
     code = forms.CharField(label=_("Dossier code"), max_length=60)
 
 
+class SupplementForm(forms.Form):
+    """A citizen sends the papers asked for; the files come as `files` (several allowed)."""
+
+    applicant_id_number = forms.CharField(
+        label=_("Your citizen ID number (12 digits)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
+
+
 class RatingForm(forms.Form):
     rating = forms.ChoiceField(label=_("How satisfied are you?"), choices=Rating.choices, widget=forms.RadioSelect)
     comment = forms.CharField(label=_("Comment (optional)"), max_length=500, required=False)

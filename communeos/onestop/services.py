@@ -60,6 +60,8 @@ class Upload:
     file: object  # an UploadedFile, or anything with .name and .read()
 
 
+CITIZEN_ONLINE = "citizen (online)"  # the audit trail's actor for what a citizen does online
+
 # The clock ---------------------------------------------------------------------------------
 
 
@@ -445,7 +447,7 @@ def _dossier_receive(*, actor, unit, procedure, applicant, channel, papers_provi
                 "due_at": [None, due.isoformat()],
                 "files": [None, [u.sha256 for _p, u in checked]],
             },
-            actor_label=None if channel == Channel.COUNTER else "citizen (online)",
+            actor_label=None if channel == Channel.COUNTER else CITIZEN_ONLINE,
         )
         _write_received(dossier, period, lines, files, event, entry)
     except BaseException:
@@ -510,7 +512,16 @@ def _write_received(dossier, period, lines: dict[int, DossierPaper], files, even
 
 
 def _transition(
-    dossier: Dossier, *, actor, action: str, at: datetime, stage: str = "", note: str = "", to_person=None, **fields
+    dossier: Dossier,
+    *,
+    actor,
+    action: str,
+    at: datetime,
+    stage: str = "",
+    note: str = "",
+    to_person=None,
+    actor_label: str | None = None,
+    **fields,
 ):
     before = {name: getattr(dossier, name) for name in fields}
     before_status = dossier.status
@@ -520,7 +531,7 @@ def _transition(
     event = _event(dossier, actor=actor, action=action, at=at, stage=stage, note=note, to_person=to_person)
     changes = {name: [_plain(before[name]), _plain(value)] for name, value in fields.items() if before[name] != value}
     changes.setdefault("status", [before_status, dossier.status])
-    _audit(dossier, actor=actor, action=action, changes=changes)
+    _audit(dossier, actor=actor, action=action, changes=changes, actor_label=actor_label)
     return event
 
 
@@ -698,7 +709,14 @@ def dossier_rate(*, dossier: Dossier, rating: str, comment: str = "", at: dateti
         raise ValidationError(_("A dossier can be rated once its result has been returned."))
     if dossier.rating:
         raise ValidationError(_("This dossier has already been rated. Thank you."))
-    _transition(dossier, actor=None, action=Event.Action.RATE, at=at, **_rating_fields(rating, comment, Channel.ONLINE))
+    _transition(
+        dossier,
+        actor=None,
+        actor_label=CITIZEN_ONLINE,
+        action=Event.Action.RATE,
+        at=at,
+        **_rating_fields(rating, comment, Channel.ONLINE),
+    )
     return dossier
 
 
@@ -744,7 +762,9 @@ def dossier_supplement(
     *, actor, dossier: Dossier, uploads: list[Upload] | None = None, note: str = "", at: datetime | None = None
 ) -> Dossier:
     """The citizen brought the papers: the clock restarts and the appointment moves by the
-    working time spent waiting."""
+    working time spent waiting. `actor` is the one-stop officer who records them at the
+    counter, or None when the citizen sends them online (`access.dossier_for_applicant` has
+    checked who they are); online, at least one file must come."""
     return _dossier_supplement(actor=actor, dossier=dossier, uploads=uploads or [], note=note, at=at)
 
 
@@ -753,7 +773,10 @@ def _dossier_supplement(*, actor, dossier, uploads, note, at, written) -> Dossie
     at = at or timezone.now()
     dossier = _locked(dossier)
     _require_status(dossier, Status.SUPPLEMENT)
-    _require_stage(actor, dossier, Stage.RECEIVE, at=at)
+    if actor is not None:
+        _require_stage(actor, dossier, Stage.RECEIVE, at=at)
+    elif not uploads:
+        raise ValidationError({"files": [_("Attach the missing papers as files (PDF, JPEG or PNG).")]})
     checked = []
     errors = []
     for upload in uploads:
@@ -776,6 +799,7 @@ def _dossier_supplement(*, actor, dossier, uploads, note, at, written) -> Dossie
     _transition(
         dossier,
         actor=actor,
+        actor_label=None if actor else CITIZEN_ONLINE,
         action=Event.Action.SUPPLEMENT,
         at=at,
         note=note.strip(),

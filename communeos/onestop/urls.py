@@ -23,6 +23,7 @@ public_urlpatterns = (
         path("lookup/", views.lookup, name="lookup"),
         path("lookup/<str:code>/", views.lookup, name="lookup_code"),
         path("lookup/<str:code>/rate/", views.lookup_rate, name="rate"),
+        path("lookup/<str:code>/supplement/", views.lookup_supplement, name="supplement"),
         path("apply/", views.apply_choose, name="apply_choose"),
         path("apply/<slug:procedure_code>/", views.apply, name="apply"),
     ],

@@ -21,7 +21,14 @@ from communeos.core import access, audit
 from communeos.core.forms import add_errors
 from communeos.core.ratelimit import allow
 from communeos.onestop import printing, register, selectors, services, statistics
-from communeos.onestop.forms import ApplicantForm, DossierFilterForm, LookupForm, RatingForm, RegisterForm
+from communeos.onestop.forms import (
+    ApplicantForm,
+    DossierFilterForm,
+    LookupForm,
+    RatingForm,
+    RegisterForm,
+    SupplementForm,
+)
 from communeos.onestop.models import Channel, Dossier, Status
 from communeos.onestop.services import Upload
 from communeos.people.selectors import current_unit_for
@@ -320,7 +327,8 @@ def lookup(request, code: str | None = None):
     status = selectors.dossier_public_status(code)
     if status is None:
         return render(request, "onestop/lookup.html", {"form": form, "not_found": True}, status=404)
-    return render(request, "onestop/lookup.html", {"form": form, "status": status, "rating_form": RatingForm()})
+    context = {"form": form, "status": status, "rating_form": RatingForm(), "supplement_form": SupplementForm()}
+    return render(request, "onestop/lookup.html", context)
 
 
 @require_POST
@@ -342,6 +350,30 @@ def lookup_rate(request, code: str):
             messages.success(request, _("Thank you for your rating."))
     else:
         messages.error(request, _("Choose one of the answers."))
+    return redirect("onestop_public:lookup_code", code=code)
+
+
+@require_POST
+def lookup_supplement(request, code: str):
+    """A citizen sends, online, the papers a request to supplement asked for. Their citizen ID
+    number proves it is their dossier; a wrong one changes nothing."""
+    if not allow(request, "apply"):
+        return _too_many(request)
+    form = SupplementForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter your citizen ID number."))
+        return redirect("onestop_public:lookup_code", code=code)
+    dossier = access.dossier_for_applicant(code, form.cleaned_data["applicant_id_number"])
+    if dossier is None:
+        messages.error(request, _("This citizen ID number is not that of the dossier's applicant."))
+        return redirect("onestop_public:lookup_code", code=code)
+    uploads = [Upload(paper_id=None, file=file) for file in request.FILES.getlist("files")]
+    try:
+        services.dossier_supplement(actor=None, dossier=dossier, uploads=uploads, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your papers were received; the dossier is being handled again."))
     return redirect("onestop_public:lookup_code", code=code)
 
 
