@@ -94,7 +94,8 @@ def entry_hash(entry: AuditEntry) -> str:
 
 def _legacy_entry_hash(entry: AuditEntry) -> str:
     """The hash of entries written before the link was computable in SQL (core 0007): one
-    canonical JSON of every field. `verify` still accepts it for those entries."""
+    canonical JSON of every field. `verify` still accepts it for those entries, which begin a
+    chain: never after an entry hashed in the current form."""
     payload = {
         "chain": entry.chain,
         "seq": entry.seq,
@@ -204,6 +205,7 @@ def verify() -> tuple[int, list[BrokenLink]]:
     checked = 0
     heads = {h.key: h for h in AuditChain.objects.all()}
     state: dict[int, tuple[int, str]] = {}  # chain -> (last seq seen, last hash seen)
+    current_form: set[int] = set()  # chains with an entry hashed in the current form
     bad_chains: set[int] = set()
     entries = AuditEntry.objects.order_by("chain", "seq").iterator(chunk_size=5000)
     for entry in entries:
@@ -216,7 +218,10 @@ def verify() -> tuple[int, list[BrokenLink]]:
             reason = f"entries {last_seq + 1}..{entry.seq - 1} are missing"
         elif entry.prev_hash != last_hash:
             reason = "its link to the previous entry does not match (the previous entry was altered)"
-        elif entry.hash != entry_hash(entry) and entry.hash != _legacy_entry_hash(entry):
+        elif entry.hash == entry_hash(entry):
+            current_form.add(entry.chain)
+        elif entry.chain in current_form or entry.hash != _legacy_entry_hash(entry):
+            # Legacy entries all precede core 0007: one after a current entry was forged.
             reason = "its content does not match its hash (the entry was altered)"
         if reason:
             broken.append(BrokenLink(entry.chain, entry.seq, entry.pk, reason))

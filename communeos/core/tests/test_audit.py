@@ -14,6 +14,7 @@ from communeos.core import audit
 from communeos.core.models import AuditChain, AuditEntry
 from communeos.people import services
 from communeos.people.models import Position
+from communeos.units.models import Unit
 
 
 def latest(action: str) -> AuditEntry:
@@ -103,28 +104,46 @@ def test_the_link_tells_apart_an_id_and_a_description_that_read_alike(db):
     assert audit.link_tail("1", "2|x", "d") != audit.link_tail("1|2", "x", "d")
 
 
-def test_entries_hashed_the_older_way_still_verify(cast):
-    """Entries written before the link was computable in SQL (migration core 0007) keep their
-    hash; the trail still verifies, and altering one of them is still caught."""
-    head = AuditChain.objects.get(key=cast.commune_a.pk)
+def legacy_entry(chain: int, seq: int, prev_hash: str) -> AuditEntry:
+    """An entry hashed the older way (before migration core 0007), saved as such."""
     entry = AuditEntry(
-        chain=head.key,
-        seq=head.last_seq + 1,
+        chain=chain,
+        seq=seq,
         at=timezone.now(),
         actor_label="system",
         action="legacy.write",
         object_type="core.thing",
         object_id="1",
-        unit_id=head.key,
+        unit_id=chain,
         changes={"a": [None, 1]},
-        prev_hash=head.last_hash,
+        prev_hash=prev_hash,
     )
     entry.hash = audit._legacy_entry_hash(entry)
     entry.save()
-    AuditChain.objects.filter(key=head.key).update(last_seq=entry.seq, last_hash=entry.hash)
+    AuditChain.objects.update_or_create(key=chain, defaults={"last_seq": seq, "last_hash": entry.hash})
+    return entry
+
+
+def test_entries_hashed_the_older_way_still_verify(cast):
+    """Entries written before the link was computable in SQL (migration core 0007) keep their
+    hash at the start of their chain; the trail still verifies, entries in the current form
+    follow them, and altering one of them is still caught."""
+    quiet = Unit.objects.exclude(pk__in=AuditChain.objects.values("key")).filter(level="commune").first()
+    first = legacy_entry(quiet.pk, 1, "")
+    legacy_entry(quiet.pk, 2, first.hash)
+    with transaction.atomic():
+        audit.record(actor=None, action="now.write", unit=quiet.pk, changes={"b": [None, 1]})
     assert audit.verify()[1] == []
-    tamper("UPDATE core_auditentry SET changes = %s WHERE id = %s", ['{"a": [null, 2]}', entry.pk])
-    assert [b.entry_id for b in audit.verify()[1]] == [entry.pk]
+    tamper("UPDATE core_auditentry SET changes = %s WHERE id = %s", ['{"a": [null, 2]}', first.pk])
+    assert [b.entry_id for b in audit.verify()[1]] == [first.pk]
+
+
+def test_an_entry_hashed_the_older_way_after_a_current_one_is_caught(cast):
+    """Legacy hashes all precede the current form: one after it is a forgery, even when the
+    chain and its head were rewritten to match."""
+    head = AuditChain.objects.get(key=cast.commune_a.pk)
+    forged = legacy_entry(head.key, head.last_seq + 1, head.last_hash)
+    assert [b.entry_id for b in audit.verify()[1]] == [forged.pk]
 
 
 def test_audit_verify_catches_a_removed_entry(cast):
