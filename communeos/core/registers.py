@@ -9,8 +9,16 @@ interface language, and its dates are Vietnam's, d/m/Y.
 import gc
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from io import BytesIO
+
+from django.http import HttpResponse
+from django.utils import timezone
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
 
 
 def workbook(*, title: str, subtitle: str, sheet_name: str, columns: Sequence[str], widths: Sequence[int],
@@ -63,6 +71,18 @@ def workbook(*, title: str, subtitle: str, sheet_name: str, columns: Sequence[st
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def local_day(moment: datetime | None) -> date | None:
+    """The day of `moment` in Vietnam (`settings.TIME_ZONE`), as a register prints it."""
+    return timezone.localtime(moment, timezone.get_default_timezone()).date() if moment else None
+
+
+def attachment(content: bytes, fmt: str, filename: str) -> HttpResponse:
+    """A register's file, to be downloaded (`fmt`: xlsx or pdf)."""
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def text(value) -> str:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, responses
 from ninja.pagination import PageNumberPagination, paginate
 
-from communeos.core import access, audit
+from communeos.core import access, audit, registers
 from communeos.core.api import error_body
 from communeos.documents import selectors, services
 from communeos.documents.models import (
@@ -288,12 +288,8 @@ def _register(request, unit_code: str, direction: str, year: int, fmt: str) -> H
     unit = _unit(request, unit_code)
     if unit is None or direction not in Direction.values:
         raise Http404
-    content, kind, filename = services.register_export(
-        actor=request.user, unit=unit, direction=direction, year=year, fmt=fmt
-    )
-    response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    content, filename = services.register_export(actor=request.user, unit=unit, direction=direction, year=year, fmt=fmt)
+    return registers.attachment(content, fmt, filename)
 
 
 # Incoming ------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ The "receipt signature" column stays empty: it is signed on paper.
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -103,10 +102,6 @@ def _register(unit: Unit, direction: str, year: int) -> Register:
 # The rows -----------------------------------------------------------------------------------
 
 
-def _local_day(moment: datetime | None) -> date | None:
-    return timezone.localtime(moment, timezone.get_default_timezone()).date() if moment else None
-
-
 def _type_and_summary(document: Document) -> str:
     """ "Quyết định về việc …": the type's Vietnamese name, then the summary. A state document
     without a type is a công văn, unless it is a law-like one with the year in its symbol
@@ -149,7 +144,7 @@ def _recipients(document: Document) -> str:
 
 def incoming_row(document: Document) -> list:
     return [
-        _local_day(document.arrived_at),
+        registers.local_day(document.arrived_at),
         document.arrival_number,
         document.author,
         document.symbol,
@@ -170,7 +165,7 @@ def outgoing_row(document: Document, unit: Unit) -> list:
         _recipients(document),
         document.drafting_unit or unit.name,
         document.copies,
-        _local_day(document.dispatched_at),
+        registers.local_day(document.dispatched_at),
         "",
         _notes(document),
     ]

@@ -742,15 +742,10 @@ def overdue(document: Document, today: date | None = None) -> bool:
 
 # Exports -------------------------------------------------------------------------------------
 
-EXPORT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
 
-
-def register_export(*, actor, unit: Unit, direction: str, year: int, fmt: str) -> tuple[bytes, str, str]:
-    """A unit's register for a year as Excel or PDF, as `actor` may see it: (content, content
-    type, file name). The confidential entries the actor was granted are printed too, and
+def register_export(*, actor, unit: Unit, direction: str, year: int, fmt: str) -> tuple[bytes, str]:
+    """A unit's register for a year as Excel or PDF, as `actor` may see it: (content, file
+    name). The confidential entries the actor was granted are printed too, and
     each is a view of it: audited, in one transaction, before the file is made."""
     from communeos.documents import exports, selectors
 
@@ -769,4 +764,4 @@ def register_export(*, actor, unit: Unit, direction: str, year: int, fmt: str) -
     render = exports.register_xlsx if fmt == "xlsx" else exports.register_pdf
     content = render(entries, unit=unit, direction=direction, year=year)
     stem = exports.Register(unit=unit, direction=direction, year=year).filename_stem
-    return content, EXPORT_TYPES[fmt], f"{stem}.{fmt}"
+    return content, f"{stem}.{fmt}"

@@ -8,13 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from communeos.core import access, audit
+from communeos.core import access, audit, registers
 from communeos.core.forms import add_errors
 from communeos.documents import selectors, services
 from communeos.documents.forms import IncomingForm, OutgoingForm, SearchForm
@@ -214,12 +214,8 @@ def register_page(request, unit_code: str, direction: str, year: int):
 
 @login_required
 def register_export(request, unit_code: str, direction: str, year: int, fmt: str):
-    if direction not in Direction.values or fmt not in services.EXPORT_TYPES:
+    if direction not in Direction.values or fmt not in registers.CONTENT_TYPES:
         raise Http404
     unit = _register_unit(request, unit_code)
-    content, kind, filename = services.register_export(
-        actor=request.user, unit=unit, direction=direction, year=year, fmt=fmt
-    )
-    response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    content, filename = services.register_export(actor=request.user, unit=unit, direction=direction, year=year, fmt=fmt)
+    return registers.attachment(content, fmt, filename)

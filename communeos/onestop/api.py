@@ -17,7 +17,7 @@ from ninja import Field, Form, Query, Router, Schema, responses
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import NinjaJSONEncoder
 
-from communeos.core import access, audit
+from communeos.core import access, audit, registers
 from communeos.core.api import error_body
 from communeos.core.ratelimit import allow
 from communeos.onestop import printing, selectors, services, statistics
@@ -542,11 +542,9 @@ def _register(request, unit_code: str, query: RegisterQuery, fmt: str):
     if query.start > query.end:
         return responses.Status(422, {"detail": "start must not be after end.", "errors": {"start": ["After end."]}})
     try:
-        content, kind, filename = services.dossier_register_export(
+        content, filename = services.dossier_register_export(
             actor=request.user, unit=unit, start=query.start, end=query.end, fmt=fmt
         )
     except ValidationError as error:
         return responses.Status(422, error_body(error))
-    response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return registers.attachment(content, fmt, filename)

@@ -10,7 +10,7 @@ its export is a view of personal data, audited by `services.dossier_register_exp
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -77,17 +77,13 @@ class DossierRegister:
         return f"so-theo-doi-ho-so-{self.unit.code}-{self.start:%Y%m%d}-{self.end:%Y%m%d}"
 
 
-def _day(moment: datetime | None) -> date | None:
-    return timezone.localtime(moment, timezone.get_default_timezone()).date() if moment else None
-
-
 def _notes(dossier: Dossier) -> str:
     notes = [
         TIMELINESS_VI.get(dossier.timeliness, ""),
         STATUS_VI.get(dossier.status, ""),
         "Trực tuyến" if dossier.channel == Channel.ONLINE else "",
         f"Yêu cầu bổ sung: {dossier.supplement_count} lần" if dossier.supplement_count else "",
-        f"Hẹn lại: {_day(dossier.promised_at):%d/%m/%Y}" if dossier.promised_at else "",
+        f"Hẹn lại: {registers.local_day(dossier.promised_at):%d/%m/%Y}" if dossier.promised_at else "",
     ]
     return "; ".join(note for note in notes if note)
 
@@ -103,11 +99,11 @@ def row(number: int, dossier: Dossier) -> list:
         dossier.applicant_name,
         contact,
         dossier.holder_unit.name,
-        _day(dossier.received_at),
-        _day(dossier.promised_at or dossier.due_at),
-        _day(dossier.transferred_at),
-        _day(dossier.completed_at),
-        _day(dossier.returned_at),
+        registers.local_day(dossier.received_at),
+        registers.local_day(dossier.promised_at or dossier.due_at),
+        registers.local_day(dossier.transferred_at),
+        registers.local_day(dossier.completed_at),
+        registers.local_day(dossier.returned_at),
         "",
         _notes(dossier),
     ]
@@ -144,7 +140,9 @@ def register_html(dossiers: Iterable[Dossier], *, unit: Unit, start: date, end: 
                 "register": register,
                 "unit_name_upper": unit.name.upper(),
                 "running_title": mark_safe(registers.css_string(register.full_title)),  # noqa: S308 - escaped
-                "columns": [(heading, f"{100 * width / total:.2f}") for heading, width in zip(COLUMNS, WIDTHS)],  # noqa: B905
+                "columns": [
+                    (heading, f"{100 * width / total:.2f}") for heading, width in zip(COLUMNS, WIDTHS, strict=True)
+                ],
                 "one_line_columns": [index + 1 for index in ONE_LINE_COLUMNS],
                 "rows": lines,
                 "printed_on": f"{timezone.localdate():%d/%m/%Y}",

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from communeos.core import audit, calendar, memo
+from communeos.core import audit, calendar, memo, registers
 from communeos.core.citizen_id import validate_citizen_id
 from communeos.core.inserts import insert
 from communeos.core.numbering import next_number
@@ -1004,22 +1004,17 @@ def procedure_version_publish(*, actor, version: ProcedureVersion) -> ProcedureV
 
 # The dossier register ----------------------------------------------------------------------
 
-EXPORT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
 
-
-def dossier_register_export(*, actor, unit: Unit, start, end, fmt: str) -> tuple[bytes, str, str]:
+def dossier_register_export(*, actor, unit: Unit, start, end, fmt: str) -> tuple[bytes, str]:
     """`unit`'s dossier register from `start` to `end` as Excel or PDF, as `actor` may see it:
-    (content, content type, file name). It names every applicant with address and phone, so
+    (content, file name). It names every applicant with address and phone, so
     the export is audited (one entry: the unit, the period, the number of dossiers) before the
     file is made. A PDF of more than `register.MAX_PDF_ROWS` dossiers is refused (Excel, or a
     shorter period)."""
     from communeos.onestop import register, selectors
 
-    if fmt not in EXPORT_TYPES:
-        raise ValueError(f"fmt must be one of {sorted(EXPORT_TYPES)}, not {fmt!r}")
+    if fmt not in registers.CONTENT_TYPES:
+        raise ValueError(f"fmt must be one of {sorted(registers.CONTENT_TYPES)}, not {fmt!r}")
     dossiers = selectors.dossier_register(user=actor, unit=unit, start=start, end=end)
     count = dossiers.count()
     if fmt == "pdf" and count > register.MAX_PDF_ROWS:
@@ -1041,4 +1036,4 @@ def dossier_register_export(*, actor, unit: Unit, start, end, fmt: str) -> tuple
         )
     render = register.register_xlsx if fmt == "xlsx" else register.register_pdf
     content = render(dossiers, unit=unit, start=start, end=end)
-    return content, EXPORT_TYPES[fmt], f"{register.DossierRegister(unit, start, end).filename_stem}.{fmt}"
+    return content, f"{register.DossierRegister(unit, start, end).filename_stem}.{fmt}"

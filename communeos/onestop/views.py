@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from communeos.core import access, audit
+from communeos.core import access, audit, registers
 from communeos.core.forms import add_errors
 from communeos.core.ratelimit import allow
 from communeos.onestop import printing, register, selectors, services, statistics
@@ -284,23 +284,21 @@ def register_page(request):
 
 @login_required
 def register_export(request, fmt: str):
-    if fmt not in services.EXPORT_TYPES:
+    if fmt not in registers.CONTENT_TYPES:
         raise Http404
     form = RegisterForm(request.GET or None, user=request.user)
     if not form.is_valid():
         return register_page(request)
     data = form.cleaned_data
     try:
-        content, kind, filename = services.dossier_register_export(
+        content, filename = services.dossier_register_export(
             actor=request.user, unit=data["unit"], start=data["start"], end=data["end"], fmt=fmt
         )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
         return redirect(f"{reverse('onestop:register')}?{request.GET.urlencode()}")
-    response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return registers.attachment(content, fmt, filename)
 
 
 # Public (no account) ------------------------------------------------------------------------
