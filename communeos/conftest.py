@@ -69,6 +69,50 @@ def media_root(settings, tmp_path):
     yield settings.MEDIA_ROOT
 
 
+FILE_STORES = {
+    "database": "communeos.core.storage.DatabaseStorage",
+    "filesystem": "django.core.files.storage.FileSystemStorage",
+}
+
+
+@pytest.fixture
+def filesystem_store(settings):
+    """Files kept under MEDIA_ROOT (FILE_STORE=filesystem) instead of in the database."""
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": FILE_STORES["filesystem"]}}
+
+
+@pytest.fixture(params=list(FILE_STORES))
+def file_store(request, settings) -> str:
+    """The test runs once for each place files can be kept (FILE_STORE)."""
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": FILE_STORES[request.param]}}
+    return request.param
+
+
+@pytest.fixture
+def stored_files(media_root):
+    """The names of every file stored, in the database and under MEDIA_ROOT, sorted."""
+    from communeos.core.models import StoredFile
+
+    def names() -> list[str]:
+        on_disk = [str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file()]
+        return sorted([*StoredFile.objects.values_list("name", flat=True), *on_disk])
+
+    return names
+
+
+@pytest.fixture
+def overwrite_stored(media_root):
+    """Replace a stored file's bytes behind the application's back (what a damaged disk or
+    a hand-edited database does), wherever the file is kept."""
+    from communeos.core.models import StoredFile
+
+    def overwrite(name: str, content: bytes) -> None:
+        if not StoredFile.objects.filter(name=name).update(content=content, size=len(content)):
+            (media_root / name).write_bytes(content)
+
+    return overwrite
+
+
 @pytest.fixture
 def english():
     """For tests that read a message's English wording."""

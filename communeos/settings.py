@@ -190,8 +190,20 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "communeos" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Where uploaded files are kept (communeos.core.storage): "database" (the default) writes each
+# file in the transaction of the record that names it, so they are committed, backed up and
+# restored together; "filesystem" keeps them under MEDIA_ROOT, synced before their records
+# are committed (FILE_SYNC). Files under MEDIA_ROOT from before a switch to "database" stay
+# readable.
+FILE_STORE = env_str("FILE_STORE", "database")
+_FILE_STORES = {
+    "database": "communeos.core.storage.DatabaseStorage",
+    "filesystem": "django.core.files.storage.FileSystemStorage",
+}
+if FILE_STORE not in _FILE_STORES:
+    raise ImproperlyConfigured(f"FILE_STORE={FILE_STORE!r} is not one of: {', '.join(_FILE_STORES)}.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": _FILE_STORES[FILE_STORE]},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -249,7 +261,7 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
-# Stored files are synced to the disk (fsync) before the rows naming them are committed, as
+# FILE_STORE=filesystem: stored files are synced to the disk (fsync) before the rows naming them are committed, as
 # PostgreSQL syncs its own commits: a crash of the machine loses neither. 0 turns that off
 # (a throwaway demo); a dossier's file could then be lost or empty after a crash.
 FILE_SYNC = env_bool("FILE_SYNC", True)

@@ -109,18 +109,35 @@ def _from_json(model: type[Model], given: tuple, source: str, many: bool) -> str
     quote = connection.ops.quote_name
     expressions = dict(given)
     table = quote(model._meta.db_table)
-    columns = ", ".join(quote(field.column) for field in _fields(model))
-    # r.column: after a dot, PostgreSQL takes any word as a column name; quoted only if it must be.
-    selected = ", ".join(
-        expressions.get(field.name, f"r.{_plain(field.column) or quote(field.column)}") for field in _fields(model)
-    )
+    # Column names quoted only if they must be: the statement stays short, and psycopg caches
+    # the parsing of a statement only up to 4,096 characters (onestop.intake_statement).
+    names = [_plain(field.column) or quote(field.column) for field in _fields(model)]
+    columns = ", ".join(names)
+    pairs = zip(_fields(model), names, strict=True)
+    selected = ", ".join(expressions.get(field.name, f"r.{name}") for field, name in pairs)
     function = "jsonb_populate_recordset" if many else "jsonb_populate_record"
     rows = f"{function}(NULL::{table}, CAST(%s AS jsonb)) AS r"
     return f"INSERT INTO {table} ({columns}) SELECT {selected} FROM {', '.join(filter(None, [source, rows]))}"
 
 
 def _plain(name: str) -> str | None:
-    return name if name.isascii() and name.replace("_", "a").isalnum() and name.islower() else None
+    """The name as it is when it needs no quotes: lower-case ASCII letters, digits and
+    underscores, not beginning with a digit, and no keyword the statements' columns could clash
+    with (PostgreSQL takes any word after `r.` as a column name, but not in a column list)."""
+    plain = name.isascii() and name.replace("_", "a").isalnum() and name.islower() and not name[0].isdigit()
+    return name if plain and name not in _RESERVED else None
+
+
+# PostgreSQL's reserved key words (those that cannot be a column name unquoted).
+_RESERVED_WORDS = """
+    all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create
+    current_catalog current_date current_role current_time current_timestamp current_user default deferrable desc
+    distinct do else end except false fetch for foreign from grant group having in initially intersect into lateral
+    leading limit localtime localtimestamp not null offset on only or order placing primary references returning
+    select session_user some symmetric system_user table then to trailing true union unique user using variadic when
+    where window with
+"""
+_RESERVED = frozenset(_RESERVED_WORDS.split())
 
 
 @functools.cache

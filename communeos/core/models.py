@@ -166,3 +166,21 @@ class CalendarOverride(TimeStampedModel):
     def __str__(self) -> str:
         period = f"{self.start}" if self.end in (None, self.start) else f"{self.start}–{self.end}"
         return f"{period} {self.get_kind_display()}: {self.reason}"
+
+
+class StoredFile(models.Model):
+    """An uploaded file kept in the database (`core.storage.DatabaseStorage`, `FILE_STORE=database`):
+    written in the transaction of the record that names it, so the two are committed, lost or
+    restored together."""
+
+    name = models.CharField(max_length=255, primary_key=True)
+    content = models.BinaryField()
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("stored file")
+        verbose_name_plural = _("stored files")
+
+    def __str__(self) -> str:
+        return self.name

@@ -22,6 +22,8 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from communeos.core.storage import in_database
+
 SIGNATURES = [
     (b"%PDF-", "application/pdf"),
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -197,20 +199,29 @@ def store(checked: list[CheckedUpload], folder: str, written: list[str]) -> list
     return names
 
 
-def store_new(checked: list[CheckedUpload], folder: str, written: list[str]) -> list[str]:
+def store_new(
+    checked: list[CheckedUpload], folder: str, written: list[str], *, pending: list | None = None
+) -> list[str]:
     """Store checked files under new names of their own in `folder` (the SHA-256 and a random
     suffix: the same content given twice is two files); return their names, in order, and note
     each in `written`, for `atomic_with_files` (or the caller) to remove if the write fails.
-    No file is shared, so no lock is needed: what a failed write removes is only its own."""
+    No file is shared, so no lock is needed: what a failed write removes is only its own.
+
+    With `pending` given and files kept in the database (`core.storage`), nothing is written
+    here: the (name, content) pairs go to `pending`, for the caller to write with its own rows
+    (the intake statement writes them in the same round trip)."""
     names = []
     for upload in checked:
         name = f"{folder}/{upload.sha256[:2]}/{upload.sha256}-{secrets.token_hex(4)}"
+        names.append(name)
+        if pending is not None and in_database():
+            pending.append((name, upload.content))
+            continue
         if isinstance(default_storage, FileSystemStorage):
             _write_new_file(default_storage, name, upload.content)
         else:
-            name = default_storage.save(name, ContentFile(upload.content))
+            names[-1] = name = default_storage.save(name, ContentFile(upload.content))
         written.append(name)
-        names.append(name)
     return names
 
 

@@ -7,6 +7,7 @@ rows travel as one JSON parameter, `core.inserts.json_rows`), so that psycopg an
 PostgreSQL prepare it once per connection. Its parts (data-modifying `WITH` queries) run as
 one statement, so they succeed or fail together:
 
+    s  the files' contents, when files are kept in the database (core.storage);
     n  the unit's daily counter moves on (core.numbering.upsert_sql: its row locked, codes gapless);
     d  the dossier, its code made of the prefix and that number;
     p  the papers given, f the files (each joined to its paper), e the hand-off;
@@ -22,7 +23,7 @@ import functools
 
 from django.db import connection
 
-from communeos.core import audit, numbering
+from communeos.core import audit, numbering, storage
 from communeos.core.inserts import from_json, json_row, json_rows, saved
 from communeos.core.models import AuditEntry
 from communeos.onestop.models import Dossier, DossierFile, DossierPaper, Event
@@ -38,11 +39,14 @@ def write(
     event: Event,
     entry: AuditEntry,
     digest: str,
+    pending: list[tuple[str, bytes]],
 ) -> None:
     """Write the dossier (its `code` holding the prefix, to be followed by the number) and the
     rows that come with it; set the dossier's id and full code. `files` pairs each file with
-    the procedure paper it was given for; `digest` is the entry's `audit.content_digest`."""
-    params = [
+    the procedure paper it was given for; `digest` is the entry's `audit.content_digest`;
+    `pending` holds the files' (name, content) when they are kept in the database."""
+    params = storage.pending_params(pending)
+    params += [
         series,
         dossier.unit_id,
         period,
@@ -59,7 +63,7 @@ def write(
     # Nothing may fail after this statement: in autocommit it has committed when it returns,
     # and a failure would remove the files of a dossier that exists (the caller's clean-up).
     with connection.cursor() as cursor:
-        cursor.execute(_statement(), params)
+        cursor.execute(_statement(len(pending)), params)
         pk, dossier.code = cursor.fetchone()
     saved(dossier, pk)
 
@@ -72,8 +76,9 @@ _TAIL = (
 
 
 @functools.cache
-def _statement() -> str:
-    """The statement's text, built from the models once per process."""
+def _statement(contents: int) -> str:
+    """The statement's text, built from the models once per process (and per number of files
+    whose contents it writes)."""
     # At least four digits, as Python's :04d (lpad alone would cut the 10,000th number to four).
     code = "r.code || lpad(CAST(n.last AS text), greatest(4, length(CAST(n.last AS text))), '0')"
     paper = "(SELECT p.id FROM p WHERE p.paper_id = r.paper_id)"
@@ -84,7 +89,8 @@ def _statement() -> str:
         "prev_hash": "h.prev_hash",
         "hash": "h.last_hash",
     }
-    parts = [
+    parts = [f"s AS ({storage.pending_insert_sql(contents)})"] if contents else []
+    parts += [
         f"n AS ({numbering.upsert_sql()})",
         f"d AS ({from_json(Dossier, {'code': code}, 'n', many=False)} RETURNING id, code)",
         f"p AS ({from_json(DossierPaper, {'dossier': 'd.id'}, 'd')} RETURNING id, paper_id)",

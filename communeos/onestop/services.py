@@ -25,6 +25,7 @@ from communeos.core import audit, calendar, memo, registers
 from communeos.core.citizen_id import validate_citizen_id
 from communeos.core.inserts import insert
 from communeos.core.numbering import next_number
+from communeos.core.storage import write_pending
 from communeos.core.uploads import CheckedUpload, atomic_with_files, check_upload, remove, store_new, sync
 from communeos.onestop import intake_statement
 from communeos.onestop.models import (
@@ -428,8 +429,9 @@ def _dossier_receive(*, actor, unit, procedure, applicant, channel, papers_provi
         if paper.pk in provided
     }
     written: list[str] = []
+    pending: list[tuple[str, bytes]] = []  # files kept in the database: written with the rows
     try:  # no file without its dossier: the files go if the write fails
-        names = store_new([upload for _paper, upload in checked], "dossiers", written)
+        names = store_new([upload for _paper, upload in checked], "dossiers", written, pending=pending)
         sync(written)  # on the disk before the rows naming them are committed
         files = [
             (_file_row(dossier, upload, name, at, paper=lines.get(paper.pk) if paper else None), paper and paper.pk)
@@ -449,7 +451,7 @@ def _dossier_receive(*, actor, unit, procedure, applicant, channel, papers_provi
             },
             actor_label=None if channel == Channel.COUNTER else CITIZEN_ONLINE,
         )
-        _write_received(dossier, period, lines, files, event, entry)
+        _write_received(dossier, period, lines, files, event, entry, pending)
     except BaseException:
         remove(written)
         raise
@@ -473,12 +475,14 @@ def _file_row(dossier: Dossier, upload: CheckedUpload, name: str, at: datetime, 
 ONE_STATEMENT = True  # PostgreSQL: intake in one statement (a test compares it with the other way)
 
 
-def _write_received(dossier, period, lines: dict[int, DossierPaper], files, event, entry) -> None:
+def _write_received(dossier, period, lines: dict[int, DossierPaper], files, event, entry, pending) -> None:
     """Write a received dossier with its papers, files, hand-off and audit entry, taking its
-    number; all or nothing. PostgreSQL: one statement (`intake_statement`), inside a savepoint
-    only when the caller has a transaction open (a refused statement then leaves it usable).
-    Elsewhere: the same rows one statement at a time, in a transaction. A caller's transaction
-    that rolls back later leaves the files behind (the services run in autocommit)."""
+    number; all or nothing. `pending`: the files' contents, when they are kept in the database
+    (`core.storage`), written with the rows. PostgreSQL: one statement (`intake_statement`),
+    inside a savepoint only when the caller has a transaction open (a refused statement then
+    leaves it usable). Elsewhere: the same rows one statement at a time, in a transaction.
+    With files on the file system, a caller's transaction that rolls back later leaves the
+    files behind (the services run in autocommit)."""
     if connection.vendor == "postgresql" and ONE_STATEMENT:
         with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
             intake_statement.write(
@@ -490,9 +494,12 @@ def _write_received(dossier, period, lines: dict[int, DossierPaper], files, even
                 event=event,
                 entry=entry,
                 digest=audit.content_digest(entry),
+                pending=pending,
             )
         return
     with transaction.atomic():
+        if pending:
+            write_pending(pending)
         dossier.code += f"{next_number('dossier', dossier.unit, period):04d}"
         insert([dossier])
         for line in lines.values():

@@ -6,10 +6,13 @@ import os
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
 
+from communeos.core.models import StoredFile
+from communeos.core.storage import write_pending
 from communeos.core.uploads import atomic_with_files, check_upload, pdf_structure_whole, remove, store, store_new, sync
 
 
@@ -61,8 +64,7 @@ def test_a_pdf_pointing_to_the_wrong_place_is_refused_unless_pypdf_can_repair_it
     assert refused.value.code == "damaged"
 
 
-def test_each_write_stores_its_own_files_and_removes_only_its_own(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_each_write_stores_its_own_files_and_removes_only_its_own(settings, file_store, db):
     settings.FILE_UPLOAD_PERMISSIONS = 0o640  # as the storage would give them, whatever the umask
     checked = check_upload(SimpleUploadedFile("scan.pdf", pdf()))
     first, second = [], []
@@ -70,7 +72,9 @@ def test_each_write_stores_its_own_files_and_removes_only_its_own(settings, tmp_
     (dropped,) = store_new([checked], "dossiers", second)
     assert kept != dropped and kept.startswith(f"dossiers/{checked.sha256[:2]}/{checked.sha256}-")
     assert default_storage.open(kept).read() == default_storage.open(dropped).read() == pdf()
-    assert oct(os.stat(default_storage.path(kept)).st_mode & 0o777) == oct(0o640)
+    assert default_storage.size(kept) == len(pdf())
+    if file_store == "filesystem":
+        assert oct(os.stat(default_storage.path(kept)).st_mode & 0o777) == oct(0o640)
     remove(second)
     assert second == [] and default_storage.exists(kept) and not default_storage.exists(dropped)
 
@@ -89,7 +93,9 @@ def synced(monkeypatch):
 
 
 @pytest.mark.parametrize("write", [store, store_new], ids=["by content", "by own name"])
-def test_stored_files_and_the_entries_naming_them_are_put_on_the_disk(write, settings, tmp_path, synced, db):
+def test_stored_files_and_the_entries_naming_them_are_put_on_the_disk(
+    write, settings, tmp_path, synced, filesystem_store, db
+):
     settings.MEDIA_ROOT = tmp_path / "media"  # not there yet: the first store makes three folders
     media = tmp_path / "media"
     first, second = (check_upload(SimpleUploadedFile(n, pdf() + n.encode())) for n in ("a.pdf", "b.pdf"))
@@ -113,7 +119,7 @@ def test_stored_files_and_the_entries_naming_them_are_put_on_the_disk(write, set
     assert synced == [*files, *dict.fromkeys(os.path.dirname(f) for f in files)]
 
 
-def test_a_write_that_stores_files_syncs_them_in_its_transaction(synced, db):
+def test_a_write_that_stores_files_syncs_them_in_its_transaction(synced, filesystem_store, db):
     @atomic_with_files
     def write(*, written):
         return store_new([check_upload(SimpleUploadedFile("a.pdf", pdf()))], "documents", written)
@@ -123,9 +129,54 @@ def test_a_write_that_stores_files_syncs_them_in_its_transaction(synced, db):
     assert synced[-2:] == [path, os.path.dirname(path)]
 
 
-def test_with_file_sync_off_nothing_is_synced(settings, synced, db):
+def test_with_file_sync_off_nothing_is_synced(settings, synced, filesystem_store, db):
     settings.FILE_SYNC = False
     written = []
     store_new([check_upload(SimpleUploadedFile("a.pdf", pdf()))], "dossiers", written)
     sync(written)
     assert synced == [] and default_storage.exists(written[0])
+
+
+def test_files_kept_in_the_database_are_written_in_the_callers_transaction(stored_files, db):
+    @atomic_with_files
+    def write(*, written, fail=False):
+        names = store_new([check_upload(SimpleUploadedFile("a.pdf", pdf()))], "documents", written)
+        if fail:
+            raise RuntimeError("after the file was stored")
+        return names
+
+    with pytest.raises(RuntimeError):
+        write(fail=True)
+    assert stored_files() == []
+    (name,) = write()
+    assert stored_files() == [name] and StoredFile.objects.get(name=name).size == len(pdf())
+    assert default_storage.open(name).read() == pdf()
+
+
+def test_a_caller_that_writes_the_files_itself_gets_them_as_pending(stored_files, db):
+    checked = check_upload(SimpleUploadedFile("a.pdf", pdf()))
+    written, pending = [], []
+    (name,) = store_new([checked], "dossiers", written, pending=pending)
+    assert pending == [(name, pdf())] and written == [] and stored_files() == []
+    write_pending(pending)
+    assert default_storage.open(name).read() == pdf()
+
+
+def test_files_stored_on_the_disk_before_the_switch_stay_readable(settings, media_root, db):
+    (media_root / "documents" / "ab").mkdir(parents=True)
+    (media_root / "documents" / "ab" / "old.pdf").write_bytes(pdf())
+    assert default_storage.exists("documents/ab/old.pdf") and default_storage.size("documents/ab/old.pdf") == len(pdf())
+    assert default_storage.open("documents/ab/old.pdf").read() == pdf()
+    assert default_storage.listdir("documents/ab") == ([], ["old.pdf"])
+    default_storage.delete("documents/ab/old.pdf")
+    assert not (media_root / "documents" / "ab" / "old.pdf").exists()
+
+
+def test_a_name_already_taken_in_the_database_gets_another(db):
+    first = default_storage.save("documents/ab/same", ContentFile(b"one"))
+    second = default_storage.save("documents/ab/same", ContentFile(b"two"))
+    assert first == "documents/ab/same" and second != first and second.startswith("documents/ab/same")
+    assert default_storage.open(first).read() == b"one" and default_storage.open(second).read() == b"two"
+    assert default_storage.listdir("documents") == (["ab"], [])
+    with pytest.raises(FileNotFoundError):
+        default_storage.open("documents/ab/nothing")

@@ -77,10 +77,6 @@ def register(clerk, unit, *uploads: SimpleUploadedFile, symbol: str = "12/QĐ-UB
     )
 
 
-def stored_files(media_root) -> list[str]:
-    return sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file())
-
-
 def verify(*args) -> str:
     out = io.StringIO()
     call_command("documents_verify", *args, stdout=out)
@@ -90,7 +86,7 @@ def verify(*args) -> str:
 # Storing and reading ---------------------------------------------------------------------------
 
 
-def test_pdf_is_stored_under_its_sha256_and_its_text_layer_read(cast, clerk, media_root):
+def test_pdf_is_stored_under_its_sha256_and_its_text_layer_read(cast, clerk, file_store):
     content = text_pdf()
     document = register(clerk, cast.commune_a, SimpleUploadedFile("qd.pdf", content, "application/octet-stream"))
 
@@ -100,7 +96,7 @@ def test_pdf_is_stored_under_its_sha256_and_its_text_layer_read(cast, clerk, med
     assert attachment.size == len(content)
     assert attachment.content_type == "application/pdf"  # from the content, not the declared type
     assert attachment.file.name == f"documents/{sha256[:2]}/{sha256}"
-    assert (media_root / attachment.file.name).read_bytes() == content
+    assert default_storage.open(attachment.file.name).read() == content
     assert "Quyết định về việc sắp xếp đơn vị hành chính cấp xã" in attachment.text
     assert "76/2025/UBTVQH15" in attachment.text
     assert unicodedata.is_normalized("NFC", attachment.text)
@@ -116,13 +112,13 @@ def test_document_without_files_has_digitisation_none(cast, clerk):
     assert digitise.status_of([]) == Digitisation.NONE
 
 
-def test_the_same_file_twice_is_stored_once(cast, clerk, media_root):
+def test_the_same_file_twice_is_stored_once(cast, clerk, file_store, stored_files):
     content = text_pdf()
     first = register(clerk, cast.commune_a, SimpleUploadedFile("a.pdf", content))
     second = register(clerk, cast.commune_a, SimpleUploadedFile("b.pdf", content), symbol="13/QĐ-UBND")
 
     assert first.attachments.get().file.name == second.attachments.get().file.name
-    assert len(stored_files(media_root)) == 1
+    assert len(stored_files()) == 1
 
 
 @needs_ocr
@@ -217,7 +213,7 @@ def test_text_is_tidied_and_normalised():
         ("scan.jpg", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
     ],
 )
-def test_disguised_file_is_refused_and_nothing_is_written(cast, clerk, media_root, name, content):
+def test_disguised_file_is_refused_and_nothing_is_written(cast, clerk, stored_files, name, content):
     good = SimpleUploadedFile("qd.pdf", text_pdf())
 
     with pytest.raises(ValidationError) as refused:
@@ -226,14 +222,16 @@ def test_disguised_file_is_refused_and_nothing_is_written(cast, clerk, media_roo
     assert name in " ".join(refused.value.messages)
     assert not Document.objects.exists()
     assert not Attachment.objects.exists()
-    assert stored_files(media_root) == []
+    assert stored_files() == []
 
 
-def test_failure_after_the_file_is_stored_leaves_no_file_and_no_document(cast, clerk, media_root, monkeypatch):
+def test_failure_after_the_file_is_stored_leaves_no_file_and_no_document(
+    cast, clerk, file_store, stored_files, monkeypatch
+):
     stored = []
 
     def fail(document):
-        stored.extend(stored_files(media_root))
+        stored.extend(stored_files())
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(services, "_claim_reference", fail)
@@ -242,12 +240,12 @@ def test_failure_after_the_file_is_stored_leaves_no_file_and_no_document(cast, c
         register(clerk, cast.commune_a, SimpleUploadedFile("qd.pdf", text_pdf()))
 
     assert len(stored) == 1  # it did fail half-way: the file was there
-    assert stored_files(media_root) == []
+    assert stored_files() == []
     assert not Document.objects.exists()
     assert not Attachment.objects.exists()
 
 
-def test_failure_does_not_remove_a_file_another_document_uses(cast, clerk, media_root, monkeypatch):
+def test_failure_does_not_remove_a_file_another_document_uses(cast, clerk, file_store, monkeypatch):
     content = text_pdf()
     first = register(clerk, cast.commune_a, SimpleUploadedFile("qd.pdf", content))
     monkeypatch.setattr(services, "_claim_reference", lambda document: 1 / 0)
@@ -272,12 +270,12 @@ def test_verify_passes_on_a_clean_store(cast, clerk):
     assert "2 file(s) checked for 2 attachment(s): 0 missing, 0 altered" in output
 
 
-def test_verify_fails_naming_a_deleted_file_and_its_documents(cast, clerk, media_root):
+def test_verify_fails_naming_a_deleted_file_and_its_documents(cast, clerk, file_store):
     content = text_pdf()
     first = register(clerk, cast.commune_a, SimpleUploadedFile("qd.pdf", content))
     second = register(clerk, cast.commune_a, SimpleUploadedFile("copy.pdf", content), symbol="13/QĐ-UBND")
     name = first.attachments.get().file.name
-    (media_root / name).unlink()
+    default_storage.delete(name)
     out = io.StringIO()
 
     with pytest.raises(CommandError, match=r"1 missing, 0 altered"):
@@ -289,11 +287,11 @@ def test_verify_fails_naming_a_deleted_file_and_its_documents(cast, clerk, media
     assert f"#{second.pk} 13/QĐ-UBND" in report
 
 
-def test_verify_fails_naming_an_altered_file_with_both_hashes(cast, clerk, media_root):
+def test_verify_fails_naming_an_altered_file_with_both_hashes(cast, clerk, file_store, overwrite_stored):
     document = register(clerk, cast.commune_a, SimpleUploadedFile("qd.pdf", text_pdf()))
     attachment = document.attachments.get()
-    tampered = (media_root / attachment.file.name).read_bytes().replace(b"%%EOF", b"%%EOF\n% changed")
-    (media_root / attachment.file.name).write_bytes(tampered)
+    tampered = default_storage.open(attachment.file.name).read().replace(b"%%EOF", b"%%EOF\n% changed")
+    overwrite_stored(attachment.file.name, tampered)
     out = io.StringIO()
 
     with pytest.raises(CommandError, match=r"0 missing, 1 altered"):
@@ -306,13 +304,13 @@ def test_verify_fails_naming_an_altered_file_with_both_hashes(cast, clerk, media
     assert f"#{document.pk} 12/QĐ-UBND" in report
 
 
-def test_verify_for_one_unit_reads_only_its_documents(cast, clerk, media_root):
+def test_verify_for_one_unit_reads_only_its_documents(cast, clerk):
     from communeos.conftest import make_person
 
     clerk_b = make_person("clerk.b", cast.commune_b, "clerk")
     broken = register(clerk, cast.commune_a, SimpleUploadedFile("qd.pdf", text_pdf()))
     register(clerk_b, cast.commune_b, SimpleUploadedFile("scan.png", png()))
-    (media_root / broken.attachments.get().file.name).unlink()
+    default_storage.delete(broken.attachments.get().file.name)
 
     assert "1 file(s) checked for 1 attachment(s): 0 missing" in verify("--unit", cast.commune_b.code)
     with pytest.raises(CommandError, match="1 missing"):

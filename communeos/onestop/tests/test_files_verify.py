@@ -4,13 +4,16 @@ dossier holds are found (and removed on request)."""
 import io
 import os
 import time
+from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
+from communeos.core.models import StoredFile
 from communeos.onestop.services import Upload
 from communeos.onestop.tests.conftest import required_papers
 from communeos.onestop.tests.test_intake import online, pdf_bytes
@@ -23,7 +26,7 @@ def verify(*args) -> str:
 
 
 @pytest.fixture
-def dossier(cast):
+def dossier(cast, file_store):
     scans = [Upload(p, SimpleUploadedFile(f"{p}.pdf", pdf_bytes() + str(p).encode())) for p in required_papers()]
     return online(cast, scans)
 
@@ -32,11 +35,10 @@ def test_intact_files_pass(dossier):
     assert "Dossier files intact. 2 file(s) checked: 0 missing, 0 altered; 0 held by no dossier." in verify()
 
 
-def test_a_missing_and_an_altered_file_are_named_with_their_dossier(dossier):
+def test_a_missing_and_an_altered_file_are_named_with_their_dossier(dossier, overwrite_stored):
     first, second = dossier.files.order_by("id")
     default_storage.delete(first.file.name)
-    with default_storage.open(second.file.name, "wb") as stored:
-        stored.write(b"%PDF-1.7 something else")
+    overwrite_stored(second.file.name, b"%PDF-1.7 something else")
     out = io.StringIO()
     with pytest.raises(CommandError, match="NOT intact.*1 missing, 1 altered"):
         call_command("onestop_files_verify", stdout=out)
@@ -44,11 +46,14 @@ def test_a_missing_and_an_altered_file_are_named_with_their_dossier(dossier):
     assert f"ALTERED {second.file.name} of {dossier.code}" in out.getvalue()
 
 
-def test_files_no_dossier_holds_are_listed_and_removed_on_request_but_not_young_ones(dossier):
+def test_files_no_dossier_holds_are_listed_and_removed_on_request_but_not_young_ones(dossier, file_store):
     old = default_storage.save("dossiers/ab/left-by-a-killed-worker", ContentFile(b"%PDF-1.7"))
     young = default_storage.save("dossiers/ab/an-intake-under-way", ContentFile(b"%PDF-1.7"))
     two_hours_ago = time.time() - 7200
-    os.utime(default_storage.path(old), (two_hours_ago, two_hours_ago))
+    if file_store == "database":
+        StoredFile.objects.filter(name=old).update(created_at=timezone.now() - timedelta(hours=2))
+    else:
+        os.utime(default_storage.path(old), (two_hours_ago, two_hours_ago))
     assert f"ORPHAN {old}" in verify() and young not in verify()
     assert f"REMOVED {old}" in verify("--remove-orphans")
     assert not default_storage.exists(old) and default_storage.exists(young)

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection
 from PIL import Image
 from pypdf import PdfWriter
 
-from communeos.core.models import AuditEntry, Counter
+from communeos.core.models import AuditEntry, Counter, StoredFile
 from communeos.onestop import services
 from communeos.onestop.models import Channel, Dossier, DossierFile, DossierPaper, Status
 from communeos.onestop.services import Upload
@@ -121,8 +121,7 @@ def test_only_the_one_stop_officer_receives_at_the_counter(cast, specialist):
     assert not Dossier.objects.exists()
 
 
-def test_online_intake_needs_each_required_paper_as_a_file(cast, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_online_intake_needs_each_required_paper_as_a_file(cast, file_store, stored_files):
     birth_form, certificate = required_papers()
     with pytest.raises(ValidationError):
         online(cast, [Upload(birth_form, SimpleUploadedFile("form.pdf", pdf_bytes()))])
@@ -135,7 +134,9 @@ def test_online_intake_needs_each_required_paper_as_a_file(cast, settings, tmp_p
     )
     assert dossier.channel == Channel.ONLINE and dossier.status == Status.RECEIVED
     assert sorted(dossier.files.values_list("content_type", flat=True)) == ["application/pdf", "image/png"]
-    assert all((tmp_path / f.file.name).exists() for f in dossier.files.all())
+    files = list(dossier.files.order_by("content_type"))
+    assert [default_storage.open(f.file.name).read() for f in files] == [pdf_bytes(), png_bytes()]
+    assert stored_files() == sorted(f.file.name for f in files)
 
 
 def test_online_intake_needs_consent(cast, settings, tmp_path):
@@ -146,8 +147,9 @@ def test_online_intake_needs_consent(cast, settings, tmp_path):
     assert "consent" in error.value.message_dict
 
 
-def test_a_disguised_or_oversized_upload_is_refused_and_no_file_is_kept(cast, settings, tmp_path, english):
-    settings.MEDIA_ROOT = tmp_path
+def test_a_disguised_or_oversized_upload_is_refused_and_no_file_is_kept(
+    cast, settings, file_store, stored_files, english
+):
     settings.UPLOAD_MAX_BYTES = 50_000
     birth_form, certificate = required_papers()
     cases = {
@@ -166,11 +168,10 @@ def test_a_disguised_or_oversized_upload_is_refused_and_no_file_is_kept(cast, se
             )
         assert name in " ".join(error.value.messages)
     assert not Dossier.objects.exists() and not DossierFile.objects.exists()
-    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+    assert stored_files() == []
 
 
-def test_a_failure_after_the_files_are_stored_removes_them(cast, settings, tmp_path, monkeypatch):
-    settings.MEDIA_ROOT = tmp_path
+def test_a_failure_after_the_files_are_stored_removes_them(cast, file_store, stored_files, monkeypatch):
     papers = required_papers()
     uploads = lambda: [Upload(p, SimpleUploadedFile(f"{p}.pdf", pdf_bytes() + str(p).encode())) for p in papers]  # noqa: E731
     event_row = services._event_row
@@ -186,12 +187,12 @@ def test_a_failure_after_the_files_are_stored_removes_them(cast, settings, tmp_p
         online(cast, uploads())
     assert not Dossier.objects.exists() and not DossierPaper.objects.exists() and not DossierFile.objects.exists()
     assert AuditEntry.objects.count() == entries
-    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+    assert stored_files() == []
     monkeypatch.setattr(services, "_event_row", event_row)
     assert online(cast, uploads()).code.endswith("-0001")  # the failed write took no number
 
 
-def test_the_files_are_on_the_disk_before_the_dossier_is_written(cast, monkeypatch):
+def test_the_files_are_on_the_disk_before_the_dossier_is_written(cast, filesystem_store, monkeypatch):
     # A crash of the machine after the commit must not lose a file the dossier names: each file
     # and the folder entry naming it are synced before the dossier's row is written (on
     # PostgreSQL that statement commits as it runs).
@@ -216,8 +217,29 @@ def test_the_files_are_on_the_disk_before_the_dossier_is_written(cast, monkeypat
     assert needed <= set(events[: events.index("dossier written")])
 
 
-def test_an_idempotency_key_returns_the_same_dossier(cast, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_files_kept_in_the_database_are_written_with_the_dossier(cast):
+    # FILE_STORE=database: the files' rows are written by the statements that write the dossier
+    # (on PostgreSQL the same single statement), so they commit or roll back together.
+    statements = []
+
+    def watch(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    uploads = [Upload(p, SimpleUploadedFile(f"{p}.pdf", pdf_bytes() + str(p).encode())) for p in required_papers()]
+    with connection.execute_wrapper(watch):
+        dossier = online(cast, uploads)
+    if connection.vendor == "postgresql":
+        (write,) = [sql for sql in statements if 'INSERT INTO "onestop_dossier"' in sql]
+        assert "INSERT INTO core_storedfile" in write
+    else:
+        assert any('INSERT INTO "core_storedfile"' in sql for sql in statements)
+    for file in dossier.files.all():
+        assert StoredFile.objects.get(name=file.file.name).size == file.size
+        assert default_storage.open(file.file.name).read() == pdf_bytes() + str(file.paper.paper_id).encode()
+
+
+def test_an_idempotency_key_returns_the_same_dossier(cast, file_store, stored_files):
     uploads = lambda: [Upload(p, SimpleUploadedFile("a.pdf", pdf_bytes())) for p in required_papers()]  # noqa: E731
     first = online(cast, uploads(), idempotency_key="retry-1")
     again = online(cast, uploads(), idempotency_key="retry-1")
@@ -227,6 +249,7 @@ def test_an_idempotency_key_returns_the_same_dossier(cast, settings, tmp_path):
     with pytest.raises(ValidationError):
         online(cast, uploads(), idempotency_key="retry-1", applicant_id_number="020185012345")
     assert Dossier.objects.count() == 1
+    assert stored_files() == sorted(first.files.values_list("file", flat=True))  # the replays kept none
 
 
 def test_a_procedure_not_offered_online_is_refused_online(cast):

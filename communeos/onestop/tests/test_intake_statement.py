@@ -2,9 +2,11 @@
 the statement-by-statement way writes, links its audit entry so that the trail verifies, and
 stays a small statement for the planner."""
 
+import hashlib
 import json
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.forms.models import model_to_dict
@@ -36,7 +38,15 @@ def written(dossier: Dossier) -> dict:
         "dossier": {k: v for k, v in model_to_dict(dossier).items() if k not in skip},
         "papers": sorted((p.paper_id, p.name, p.provided_at) for p in dossier.papers.all()),
         "files": sorted(
-            ((f.paper.paper_id if f.paper else 0), f.original_name, f.content_type, f.size, f.sha256, f.uploaded_at)
+            (
+                (f.paper.paper_id if f.paper else 0),
+                f.original_name,
+                f.content_type,
+                f.size,
+                f.sha256,
+                f.uploaded_at,
+                hashlib.sha256(default_storage.open(f.file.name).read()).hexdigest(),
+            )
             for f in dossier.files.select_related("paper")
         ),
         "events": [
@@ -47,8 +57,7 @@ def written(dossier: Dossier) -> dict:
     }
 
 
-def test_the_single_statement_writes_what_the_statements_one_by_one_write(cast, settings, tmp_path, monkeypatch):
-    settings.MEDIA_ROOT = tmp_path
+def test_the_single_statement_writes_what_the_statements_one_by_one_write(cast, file_store, monkeypatch):
     one = submit(cast, "one-statement")
     monkeypatch.setattr(services, "ONE_STATEMENT", False)
     many = submit(cast, "one-by-one")
@@ -60,11 +69,10 @@ def test_the_single_statement_writes_what_the_statements_one_by_one_write(cast, 
     assert audit.verify()[1] == []  # both entries are linked into the commune's chain
 
 
-def test_the_single_statement_stays_below_the_cost_that_calls_the_jit_compiler(cast, settings, tmp_path, monkeypatch):
+def test_the_single_statement_stays_below_the_cost_that_calls_the_jit_compiler(cast, monkeypatch):
     """Estimated too costly, a statement is compiled first (PostgreSQL's JIT): hundreds of
     milliseconds for a write of one dossier. Rows read from JSON sets are estimated at 100."""
-    settings.MEDIA_ROOT = tmp_path
-    statement = intake_statement._statement()
+    statement = intake_statement._statement(4)  # with the contents of `submit`'s four files
     plans = []
     real_execute = type(connection.cursor()).execute
 
@@ -87,6 +95,7 @@ def test_the_single_statement_fits_psycopgs_cache_of_parsed_statements(db):
     psycopg._queries): shorten it, or pass the new columns in the JSON."""
     from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH, MAX_CACHED_STATEMENT_PARAMS
 
-    statement = intake_statement._statement()
-    assert len(statement) <= MAX_CACHED_STATEMENT_LENGTH
-    assert statement.count("%s") <= MAX_CACHED_STATEMENT_PARAMS
+    for files in range(6):  # with the contents of up to five files (FILE_STORE=database)
+        statement = intake_statement._statement(files)
+        assert len(statement) <= MAX_CACHED_STATEMENT_LENGTH, files
+        assert statement.count("%s") <= MAX_CACHED_STATEMENT_PARAMS, files

@@ -58,10 +58,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Dossier files intact. {summary}")
 
     def _orphans(self, held: set[str], before) -> list[str]:
-        if not default_storage.exists(FOLDER):
+        try:
+            folders, _files = default_storage.listdir(FOLDER)
+        except FileNotFoundError:  # nothing stored on the file system yet
             return []
         found = []
-        folders, _files = default_storage.listdir(FOLDER)
         for folder in sorted(folders):
             _subfolders, files = default_storage.listdir(f"{FOLDER}/{folder}")
             for file in sorted(files):
