@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection, transaction
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from communeos.core.storage import in_database
@@ -294,6 +295,19 @@ def remove(written: list[str]) -> None:
     """Remove the files a failed write stored (emptying `written`)."""
     while written:
         default_storage.delete(written.pop())
+
+
+def serve(name: str, content_type: str, filename: str) -> FileResponse:
+    """A stored file as an answer to open in the browser, under its original name (the type
+    is the one read from its content at upload; browsers are told not to guess another)."""
+    try:
+        stored = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(stored, content_type=content_type, as_attachment=False, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"  # personal data: kept by no shared cache, nor on the disk
+    return response
 
 
 def stored_digest(name: str) -> tuple[str, int] | str | None:

@@ -14,11 +14,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, responses
 from ninja.pagination import PageNumberPagination, paginate
 
-from communeos.core import access, audit, registers
+from communeos.core import access, audit, registers, uploads
 from communeos.core.api import error_body
 from communeos.documents import selectors, services
 from communeos.documents.models import (
@@ -264,6 +265,18 @@ def documents(request, query: Query[DocumentQuery]):
 )
 def document(request, document_id: int):
     return _detail(request, access.access_document(request.user, document_id))
+
+
+@router.get(
+    "/{int:document_id}/attachments/{int:attachment_id}/",
+    response={200: None, 404: ErrorOut},
+    summary="One of the document's files, as it was uploaded (404 outside scope or not granted)",
+)
+def attachment(request, document_id: int, attachment_id: int):
+    document = access.access_document(request.user, document_id)
+    attachment = get_object_or_404(document.attachments, pk=attachment_id)
+    services.document_file_opened(actor=request.user, document=document, attachment=attachment)
+    return uploads.serve(attachment.file.name, attachment.content_type, attachment.name)
 
 
 @router.get(

@@ -731,6 +731,14 @@ def confidential_grant(*, actor, document: Document, person) -> ConfidentialGran
     return grant
 
 
+def document_file_opened(*, actor, document: Document, attachment: Attachment) -> None:
+    """`actor` (who sees the document: `core.access`) opens one of its files: recorded for a
+    confidential document, as each view of it is."""
+    if document.confidentiality:
+        with transaction.atomic():
+            _audit(document, actor=actor, action="file_view", changes={"file": [None, attachment.name]})
+
+
 def overdue(document: Document, today: date | None = None) -> bool:
     today = today or timezone.localdate()
     return bool(

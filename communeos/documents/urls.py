@@ -9,6 +9,7 @@ urlpatterns = [
     path("outgoing/new/", views.draft_outgoing, name="draft_outgoing"),
     path("<int:document_id>/", views.document_detail, name="detail"),
     path("<int:document_id>/do/<slug:action>/", views.document_action, name="action"),
+    path("<int:document_id>/files/<int:attachment_id>/", views.document_file, name="file"),
     path("registers/<str:unit_code>/<slug:direction>/<int:year>/", views.register_page, name="register"),
     path(
         "registers/<str:unit_code>/<slug:direction>/<int:year>.<slug:fmt>",

@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from communeos.core import access, audit, registers
+from communeos.core import access, audit, registers, uploads
 from communeos.core.forms import add_errors
 from communeos.documents import selectors, services
 from communeos.documents.forms import IncomingForm, OutgoingForm, SearchForm
@@ -143,6 +143,16 @@ def document_detail(request, document_id: int):
     ).order_by("full_name")
     context |= {"staff": staff, "overdue": services.overdue(document)}
     return render(request, "documents/detail.html", context)
+
+
+@login_required
+def document_file(request, document_id: int, attachment_id: int):
+    """One of the register entry's files, for those who see the entry; each opening of a
+    confidential document's file is recorded, as is each view of the document."""
+    document = access.access_document(request.user, document_id)
+    attachment = get_object_or_404(document.attachments, pk=attachment_id)
+    services.document_file_opened(actor=request.user, document=document, attachment=attachment)
+    return uploads.serve(attachment.file.name, attachment.content_type, attachment.name)
 
 
 def _person(raw):

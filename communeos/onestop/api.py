@@ -12,12 +12,13 @@ from datetime import date, datetime, time
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Form, Query, Router, Schema, responses
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import NinjaJSONEncoder
 
-from communeos.core import access, audit, registers
+from communeos.core import access, audit, registers, uploads
 from communeos.core.api import error_body
 from communeos.core.ratelimit import allow
 from communeos.onestop import printing, selectors, services, statistics
@@ -308,6 +309,16 @@ class EventOut(Schema):
     note: str
 
 
+class FileOut(Schema):
+    id: int
+    paper: str | None = Field(None, alias="paper.name")
+    name: str = Field(alias="original_name")
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+
+
 class DossierDetailOut(DossierOut):
     applicant_name: str
     applicant_id_number: str
@@ -318,6 +329,7 @@ class DossierDetailOut(DossierOut):
     stop_reason: str
     events: list[EventOut]
     papers: list[str]
+    files: list[FileOut] = Field(description="The uploaded files: GET files/{id}/ opens one")
 
     @staticmethod
     def resolve_papers(obj) -> list[str]:
@@ -326,6 +338,10 @@ class DossierDetailOut(DossierOut):
     @staticmethod
     def resolve_events(obj) -> list:
         return list(obj.events.all())
+
+    @staticmethod
+    def resolve_files(obj) -> list:
+        return list(obj.files.all())
 
 
 class DossierFilters(Schema):
@@ -360,6 +376,18 @@ def _detail(request, code: str) -> Dossier:
 )
 def dossier(request, code: str):
     return _detail(request, code)
+
+
+@router.get(
+    "/dossiers/{code}/files/{int:file_id}/",
+    response={200: None, 404: ErrorOut},
+    summary="One of the dossier's uploaded files, as it was uploaded (each opening is recorded; 404 outside scope)",
+)
+def dossier_file(request, code: str, file_id: int):
+    dossier = access.access_dossier(request.user, code)
+    file = get_object_or_404(dossier.files, pk=file_id)
+    services.dossier_file_opened(actor=request.user, dossier=dossier, file=file)
+    return uploads.serve(file.file.name, file.content_type, file.original_name)
 
 
 class CounterIntakeIn(Schema):

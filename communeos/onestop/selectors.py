@@ -141,7 +141,7 @@ def dossier_detail(dossier: Dossier) -> Dossier:
         )
         .prefetch_related(
             "papers",
-            "files",
+            "files__paper",
             "events__actor",
             "events__from_unit",
             "events__to_unit",

@@ -1012,6 +1012,18 @@ def procedure_version_publish(*, actor, version: ProcedureVersion) -> ProcedureV
 # The dossier register ----------------------------------------------------------------------
 
 
+def dossier_file_opened(*, actor, dossier: Dossier, file: DossierFile) -> None:
+    """Record that `actor` (who sees the dossier: `core.access`) opens one of its files: the
+    papers are personal data, an ID card's image sensitive data (Decree 356/2025/NĐ-CP)."""
+    with transaction.atomic():
+        _audit(
+            dossier,
+            actor=actor,
+            action="file_view",
+            changes={"file": [None, file.original_name], "sha256": [None, file.sha256]},
+        )
+
+
 def dossier_register_export(*, actor, unit: Unit, start, end, fmt: str) -> tuple[bytes, str]:
     """`unit`'s dossier register from `start` to `end` as Excel or PDF, as `actor` may see it:
     (content, file name). It names every applicant with address and phone, so

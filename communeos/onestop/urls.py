@@ -11,6 +11,7 @@ urlpatterns = [
     path("dossiers/<str:code>/", views.dossier_detail, name="detail"),
     path("dossiers/<str:code>/do/<slug:action>/", views.dossier_action, name="action"),
     path("dossiers/<str:code>/forms/<slug:form>.pdf", views.dossier_form, name="form"),
+    path("dossiers/<str:code>/files/<int:file_id>/", views.dossier_file, name="file"),
     path("statistics/", views.statistics_page, name="statistics"),
     path("statistics.xlsx", views.statistics_export, name="statistics_export"),
     path("register/", views.register_page, name="register"),

@@ -10,14 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from communeos.core import access, audit, registers
+from communeos.core import access, audit, registers, uploads
 from communeos.core.forms import add_errors
 from communeos.core.ratelimit import allow
 from communeos.onestop import printing, register, selectors, services, statistics
@@ -239,6 +239,16 @@ def dossier_form(request, code: str, form: str):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{dossier.code}-{form}.pdf"'
     return response
+
+
+@login_required
+def dossier_file(request, code: str, file_id: int):
+    """One of the dossier's uploaded files, for those who see the dossier; each opening is
+    recorded (the papers are personal data, an ID card's image sensitive data)."""
+    dossier = access.access_dossier(request.user, code)
+    file = get_object_or_404(dossier.files, pk=file_id)
+    services.dossier_file_opened(actor=request.user, dossier=dossier, file=file)
+    return uploads.serve(file.file.name, file.content_type, file.original_name)
 
 
 @login_required

@@ -324,3 +324,22 @@ def test_the_openapi_schema_documents_the_documents_endpoints(client, db):
         "/api/v1/documents/registers/{unit_code}/{direction}/{year}.pdf",
     ]:
         assert path in paths, path
+
+
+def test_a_documents_file_opens_through_the_api_in_scope_only(client, cast, clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from communeos.documents.tests.conftest import incoming
+    from communeos.documents.tests.test_attachments import text_pdf
+
+    content = text_pdf()
+    document = incoming(clerk, cast.commune_a, uploads=[SimpleUploadedFile("nghi-quyet.pdf", content)])
+    client.force_login(clerk)
+    (attachment,) = client.get(f"{API}/{document.pk}/").json()["attachments"]
+    url = f"{API}/{document.pk}/attachments/{attachment['id']}/"
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == content
+    assert 'filename="nghi-quyet.pdf"' in response["Content-Disposition"]
+    client.force_login(cast.officer_b)
+    assert client.get(url).status_code == 404

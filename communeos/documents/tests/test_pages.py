@@ -92,3 +92,37 @@ def test_the_register_page_and_its_exports(client, cast, clerk):
     assert sorted(entry.changes["export"][1] for entry in views) == ["register.pdf", "register.xlsx"]
     client.force_login(cast.officer_b)
     assert client.get(url).status_code == 404
+
+
+def test_a_documents_files_open_from_its_page_for_those_who_see_it(client, cast, clerk, file_store):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from communeos.documents.tests.test_attachments import text_pdf
+
+    content = text_pdf()
+    document = incoming(clerk, cast.commune_a, uploads=[SimpleUploadedFile("qd.pdf", content)])
+    secret = incoming(
+        clerk,
+        cast.commune_a,
+        symbol="07/QĐ-UBND",
+        confidentiality="mat",
+        uploads=[SimpleUploadedFile("m.pdf", content)],
+    )
+    attachment, hidden = document.attachments.get(), secret.attachments.get()
+    url = reverse("documents:file", args=[document.pk, attachment.pk])
+    client.force_login(clerk)
+    assert url in client.get(reverse("documents:detail", args=[document.pk])).content.decode()
+
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == content
+    assert not AuditEntry.objects.filter(action="document.file_view").exists()  # not confidential
+    assert client.get(reverse("documents:file", args=[secret.pk, hidden.pk])).status_code == 200
+    assert AuditEntry.objects.get(action="document.file_view").actor == clerk  # confidential: recorded
+    assert client.get(reverse("documents:file", args=[document.pk, hidden.pk])).status_code == 404  # not its file
+
+    client.force_login(cast.officer_b)  # another commune
+    assert client.get(url).status_code == 404
+    client.force_login(cast.provincial)  # sees the commune, not its confidential documents
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("documents:file", args=[secret.pk, hidden.pk])).status_code == 404

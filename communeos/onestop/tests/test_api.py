@@ -75,6 +75,41 @@ def test_the_openapi_schema_documents_the_one_stop_endpoints(client, db):
         "/api/v1/onestop/public/dossiers/{code}/",
         "/api/v1/onestop/dossiers/",
         "/api/v1/onestop/dossiers/{code}/actions/{action}/",
+        "/api/v1/onestop/dossiers/{code}/files/{file_id}/",
         "/api/v1/onestop/statistics/",
     ]:
         assert path in paths, path
+
+
+def test_the_api_lists_a_dossiers_files_and_opens_them_in_scope(client, cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from communeos.core.models import AuditEntry
+    from communeos.onestop.services import Upload
+    from communeos.onestop.tests.test_intake import online, pdf_bytes
+
+    birth_form, certificate = required_papers()
+    dossier = online(
+        cast,
+        [
+            Upload(birth_form, SimpleUploadedFile("to-khai.pdf", pdf_bytes())),
+            Upload(certificate, SimpleUploadedFile("chung-sinh.pdf", pdf_bytes() + b"2")),
+        ],
+    )
+    client.force_login(cast.officer_a)
+    files = client.get(f"/api/v1/onestop/dossiers/{dossier.code}/").json()["files"]
+    assert sorted((f["name"], f["content_type"], f["size"]) for f in files) == [
+        ("chung-sinh.pdf", "application/pdf", len(pdf_bytes()) + 1),
+        ("to-khai.pdf", "application/pdf", len(pdf_bytes())),
+    ]
+    assert all(f["paper"] for f in files)
+    first = next(f for f in files if f["name"] == "to-khai.pdf")
+    url = f"/api/v1/onestop/dossiers/{dossier.code}/files/{first['id']}/"
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == pdf_bytes()
+    assert AuditEntry.objects.filter(action="dossier.file_view", actor=cast.officer_a).count() == 1
+    assert client.get(f"/api/v1/onestop/dossiers/{dossier.code}/files/999999/").status_code == 404
+    client.force_login(cast.officer_b)
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 401

@@ -120,3 +120,46 @@ def test_the_queue_flags_apology_slips_without_a_query_per_dossier(client, cast,
     assert len(queries_for_five) == len(queries_for_one), "\n".join(
         ["one:", *queries_for_one, "five:", *queries_for_five]
     )
+
+
+def test_the_dossier_page_opens_its_files_and_each_opening_is_logged(client, cast, file_store):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from communeos.onestop.services import Upload
+    from communeos.onestop.tests.test_intake import online, pdf_bytes
+
+    papers = required_papers()
+    dossier = online(
+        cast, [Upload(p, SimpleUploadedFile(f"giay-{p}.pdf", pdf_bytes() + str(p).encode())) for p in papers]
+    )
+    first = dossier.files.order_by("id").first()
+    url = reverse("onestop:file", args=[dossier.code, first.pk])
+    client.force_login(cast.officer_a)
+    assert url in client.get(reverse("onestop:detail", args=[dossier.code])).content.decode()
+
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == pdf_bytes() + str(first.paper.paper_id).encode()
+    assert response["Content-Disposition"] == f'inline; filename="{first.original_name}"'
+    assert response["X-Content-Type-Options"] == "nosniff" and "no-store" in response["Cache-Control"]
+    entry = AuditEntry.objects.get(action="dossier.file_view")
+    assert entry.actor == cast.officer_a and entry.object_id == str(dossier.pk)
+    assert entry.changes["file"] == [None, first.original_name]
+
+
+def test_another_commune_and_another_dossier_get_404_for_a_file(client, cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from communeos.onestop.services import Upload
+    from communeos.onestop.tests.test_intake import online, pdf_bytes
+
+    uploads = lambda: [Upload(p, SimpleUploadedFile("a.pdf", pdf_bytes())) for p in required_papers()]  # noqa: E731
+    dossier, other = online(cast, uploads()), online(cast, uploads())
+    file = dossier.files.first()
+    client.force_login(cast.officer_b)
+    assert client.get(reverse("onestop:file", args=[dossier.code, file.pk])).status_code == 404
+    client.force_login(cast.officer_a)
+    assert client.get(reverse("onestop:file", args=[other.code, file.pk])).status_code == 404  # not that one's
+    assert not AuditEntry.objects.filter(action="dossier.file_view").exists()
+    client.logout()
+    assert client.get(reverse("onestop:file", args=[dossier.code, file.pk])).status_code == 302  # to the login
