@@ -17,7 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.utils import timezone
 
-from communeos.core.inserts import insert
+from communeos.core.inserts import build, insert
 from communeos.core.models import AuditChain, AuditEntry
 
 GLOBAL_CHAIN = 0
@@ -130,7 +130,8 @@ def new_entry(
         object_id = obj.pk if object_id is None else object_id
     unit_id = unit.pk if isinstance(unit, models.Model) else unit
     actor = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEntry(
+    return build(
+        AuditEntry,
         chain=unit_id or GLOBAL_CHAIN,
         at=timezone.now(),
         actor=actor,

@@ -18,7 +18,8 @@ import functools
 import json
 
 from django.db import connection, connections
-from django.db.models import Model
+from django.db.models import DateField, DateTimeField, Field, Model, signals
+from django.db.models.base import ModelState
 
 
 def insert(objs: list[Model]) -> None:
@@ -40,6 +41,42 @@ def insert(objs: list[Model]) -> None:
         saved(obj, pk)
 
 
+def build(model: type[Model], **values) -> Model:
+    """A new instance of `model`, as `model(**values)` makes it — each concrete field set from
+    `values` (a relation by its object, or by its `<name>_id`) or to its default — without
+    `Model.__init__`'s generality (positional arguments, properties, per-field checks): a
+    fifth of the time for a model of forty fields. A model that has pre_init or post_init
+    receivers is made by its `__init__`, which sends them."""
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return model(**values)
+    obj = model.__new__(model)
+    state = obj._state = ModelState()
+    attributes = obj.__dict__
+    for field, name, attname, related in _build_plan(model):
+        if name in values:
+            value = values.pop(name)
+            if related:
+                attributes[attname] = None if value is None else getattr(value, field.target_field.attname)
+                state.fields_cache[name] = value
+                continue
+        elif attname in values:
+            value = values.pop(attname)
+        else:
+            value = field.get_default()
+        attributes[attname] = value
+    if values:
+        raise TypeError(f"{model.__name__} got unexpected keyword arguments: {', '.join(values)}")
+    return obj
+
+
+@functools.cache
+def _build_plan(model: type[Model]) -> tuple:
+    return tuple(
+        (field, field.name, field.attname, field.is_relation and field.many_to_one)
+        for field in model._meta.concrete_fields
+    )
+
+
 def saved(obj: Model, pk: int) -> None:
     """Mark `obj` as the row `pk` just inserted."""
     obj.pk = pk
@@ -58,14 +95,32 @@ def json_rows(objs: list[Model], values: list[dict] | None = None) -> str:
     rows = []
     for n, obj in enumerate(objs):
         given = values[n] if values else {}
+        attributes = obj.__dict__
         row = {}
-        for field in _fields(type(obj)):
+        for field, column, attname, plain in _json_plan(type(obj)):
             if field.name in given:
-                row[field.column] = given[field.name]
+                value = given[field.name]
             else:
-                row[field.column] = _prepared(field, field.pre_save(obj, True), db)
+                value = _prepared(field, attributes[attname] if plain else field.pre_save(obj, True), db)
+            if value is not None:  # an absent key is read as NULL
+                row[column] = value
         rows.append(row)
     return json.dumps(rows, default=_json_value, ensure_ascii=False)
+
+
+@functools.cache
+def _json_plan(model: type[Model]) -> tuple:
+    """Each column's field, name and attribute, and whether the field's `pre_save` only reads
+    the attribute (then the value is read directly: a call less per column)."""
+    return tuple((field, field.column, field.attname, _reads_only(field)) for field in _fields(model))
+
+
+def _reads_only(field) -> bool:
+    pre_save = type(field).pre_save
+    if pre_save is Field.pre_save:
+        return True
+    # DateField's and DateTimeField's set the time, but only with auto_now or auto_now_add.
+    return pre_save in (DateField.pre_save, DateTimeField.pre_save) and not (field.auto_now or field.auto_now_add)
 
 
 def _prepared(field, value, db):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from communeos.core import audit, calendar, memo, registers
 from communeos.core.citizen_id import validate_citizen_id
-from communeos.core.inserts import insert
+from communeos.core.inserts import build, insert
 from communeos.core.numbering import next_number
 from communeos.core.storage import write_pending
 from communeos.core.uploads import CheckedUpload, atomic_with_files, check_upload, remove, store_new, sync
@@ -191,7 +191,8 @@ def _event_row(
     dossier: Dossier, *, actor, action: str, at: datetime, stage: str = "", note: str = "", **extra
 ) -> Event:
     stage_due = stage_due_at(dossier, stage) if stage else None
-    return Event(
+    return build(
+        Event,
         dossier=dossier,
         at=at,
         action=action,
@@ -403,7 +404,8 @@ def _dossier_receive(*, actor, unit, procedure, applicant, channel, papers_provi
     # The clock counts working time only, so a receipt at night or on a Sunday starts it
     # when the next working day begins.
     statutory = D(str(calendar.working_days_between(at, due, province=province))).quantize(D("0.000001"))
-    dossier = Dossier(
+    dossier = build(
+        Dossier,
         unit=unit,
         holder_unit=unit,
         code=f"{unit.code}-{period}-",  # the number follows when it is taken, in the write
@@ -424,7 +426,7 @@ def _dossier_receive(*, actor, unit, procedure, applicant, channel, papers_provi
         idempotency_key=idempotency_key,
     )
     lines = {
-        paper.pk: DossierPaper(dossier=dossier, paper=paper, name=paper.name_vi, provided_at=at)
+        paper.pk: build(DossierPaper, dossier=dossier, paper=paper, name=paper.name_vi, provided_at=at)
         for paper in papers
         if paper.pk in provided
     }
@@ -460,7 +462,8 @@ def _dossier_receive(*, actor, unit, procedure, applicant, channel, papers_provi
 
 
 def _file_row(dossier: Dossier, upload: CheckedUpload, name: str, at: datetime, paper=None) -> DossierFile:
-    return DossierFile(
+    return build(
+        DossierFile,
         dossier=dossier,
         paper=paper,
         file=name,
