@@ -52,11 +52,11 @@ def build(model: type[Model], **values) -> Model:
     obj = model.__new__(model)
     state = obj._state = ModelState()
     attributes = obj.__dict__
-    for field, name, attname, related in _build_plan(model):
+    for field, name, attname, target in _build_plan(model):
         if name in values:
             value = values.pop(name)
-            if related:
-                attributes[attname] = None if value is None else getattr(value, field.target_field.attname)
+            if target:  # a relation given by its object
+                attributes[attname] = None if value is None else getattr(value, target)
                 state.fields_cache[name] = value
                 continue
         elif attname in values:
@@ -71,8 +71,10 @@ def build(model: type[Model], **values) -> Model:
 
 @functools.cache
 def _build_plan(model: type[Model]) -> tuple:
+    """Each field, its name and attribute, and for a relation the attribute it copies from the
+    related object."""
     return tuple(
-        (field, field.name, field.attname, field.is_relation and field.many_to_one)
+        (field, field.name, field.attname, field.target_field.attname if field.many_to_one else None)
         for field in model._meta.concrete_fields
     )
 
@@ -127,8 +129,10 @@ def _prepared(field, value, db):
     """The value as the field would prepare it for PostgreSQL, for JSON. Values that preparing
     leaves as they are (text, numbers, booleans, aware datetimes, nothing) skip it: the fields'
     preparation cost more than the statement."""
-    if value is None or isinstance(value, str | int) or (isinstance(value, datetime.datetime) and value.tzinfo):
+    if value is None or isinstance(value, str | int):
         return value
+    if isinstance(value, datetime.datetime) and value.tzinfo:
+        return value.isoformat()  # as `_json_value` would, without the encoder calling back
     if field.get_internal_type() == "JSONField":
         return value  # the document itself, not its adapter
     return field.get_db_prep_save(value, db)

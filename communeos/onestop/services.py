@@ -350,11 +350,12 @@ def dossier_receive(
 
 def _dossier_receive(*, actor, unit, procedure, applicant, channel, papers_provided, uploads, consent,
                      idempotency_key, at) -> Dossier:  # fmt: skip
-    if unit.level != Level.COMMUNE or not unit.in_force_on(timezone.localdate(at)):
+    local = timezone.localtime(at)
+    if unit.level != Level.COMMUNE or not unit.in_force_on(local.date()):
         raise ValidationError(_("Dossiers are received by a commune in force."))
-    version, papers = _version_and_papers(procedure, timezone.localdate(at))
+    version, papers = _version_and_papers(procedure, local.date())
     if version is None:
-        version_in_force(procedure, timezone.localdate(at))  # raises the message
+        version_in_force(procedure, local.date())  # raises the message
     errors: dict[str, list[str]] = {}
     try:
         cleaned = _check_applicant(*applicant)
@@ -399,7 +400,7 @@ def _dossier_receive(*, actor, unit, procedure, applicant, channel, papers_provi
         raise ValidationError(errors)
 
     province = _province(unit)
-    period = timezone.localtime(at).strftime("%y%m%d")
+    period = local.strftime("%y%m%d")
     due = calendar.due_at(at, days=version.days, cutoff=version.cutoff, province=province)
     # The clock counts working time only, so a receipt at night or on a Sunday starts it
     # when the next working day begins.

@@ -1,13 +1,6 @@
 from django.db import migrations, models
 
 
-def content_out_of_line(apps, schema_editor):
-    """PostgreSQL: a file's content is kept out of line and not compressed (PDFs and images are
-    compressed already: trying again only costs time)."""
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("ALTER TABLE core_storedfile ALTER COLUMN content SET STORAGE EXTERNAL")
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0007_audit_link_in_sql"),
@@ -27,5 +20,4 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "stored files",
             },
         ),
-        migrations.RunPython(content_out_of_line, migrations.RunPython.noop),
     ]

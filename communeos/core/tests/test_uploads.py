@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from pypdf import PdfWriter
 
 from communeos.core.models import StoredFile
@@ -180,3 +181,14 @@ def test_a_name_already_taken_in_the_database_gets_another(db):
     assert default_storage.listdir("documents") == (["ab"], [])
     with pytest.raises(FileNotFoundError):
         default_storage.open("documents/ab/nothing")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's storage of the contents")
+def test_stored_contents_are_kept_uncompressed_out_of_line_under_one_index(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'core_storedfile'")
+        assert [name for (name,) in cursor.fetchall()] == ["core_storedfile_pkey"]
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = 'core_storedfile'::regclass AND attname = 'content'"
+        )
+        assert cursor.fetchone()[0] == "e"  # external: out of line, never compressed
