@@ -23,8 +23,7 @@ def client_address(request) -> str:
 def allow(request, scope: str, *, per_minute: int | None = None) -> bool:
     """Count this request; False once the client went over its allowance for this minute."""
     limit = per_minute or settings.PUBLIC_RATE_PER_MINUTE
-    window = int(time.time() // 60)
-    key = f"rate:{scope}:{client_address(request)}:{window}"
+    key = f"rate:{scope}:{client_address(request)}:{_window()}"
     if cache.add(key, 1, timeout=70):
         return True
     try:
@@ -33,3 +32,8 @@ def allow(request, scope: str, *, per_minute: int | None = None) -> bool:
         cache.add(key, 1, timeout=70)
         return True
     return count <= limit
+
+
+def _window() -> int:
+    """The current minute: the window the counts are kept for."""
+    return int(time.time() // 60)
