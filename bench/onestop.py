@@ -3,7 +3,8 @@
     .venv/bin/python bench/onestop.py [--seconds 30] [--concurrency 8]
         [--worker-class gthread --threads 2]   serve with threads instead of sync workers
         [--no-commit-flush]                     diagnostic: what waiting for the WAL flush costs
-        [--no-file-sync]                        diagnostic: what syncing the uploaded files costs
+        [--file-store filesystem]               files under MEDIA_ROOT, synced, instead of in the database
+        [--no-file-sync]                        diagnostic, with the above: what syncing the files costs
 
 One command, end to end:
 
@@ -626,7 +627,9 @@ def report(results: dict[str, Result], info: dict, args, queries: dict | None) -
         f"Date: {info['date']}",
         f"Run: {args.seconds:g} s per target, closed loop with {args.concurrency} connections, open loop with "
         f"{args.open_connections}; gunicorn {args.workers} {server_kind(args)} workers; "
-        f"upload 2 PDFs of {info['pdf_bytes']} bytes per intake; communes {', '.join(COMMUNES)}",
+        f"upload 2 PDFs of {info['pdf_bytes']} bytes per intake, files kept in the {args.file_store}"
+        f"{'' if args.file_store == 'database' else ' (synced)' if not args.no_file_sync else ' (not synced)'}; "
+        f"communes {', '.join(COMMUNES)}",
     ]
     errors = sum(r.errors for r in results.values())
     for result in results.values():
@@ -678,15 +681,24 @@ def main() -> int:
         "shows what the flush costs, judges no target",
     )
     parser.add_argument(
+        "--file-store",
+        choices=["database", "filesystem"],
+        default="database",
+        help="where the uploaded files are kept (FILE_STORE; the product's default: database)",
+    )
+    parser.add_argument(
         "--no-file-sync",
         action="store_true",
-        help="diagnostic: serve with FILE_SYNC=0 (uploaded files not synced before the commit); judges no target",
+        help="diagnostic, with --file-store filesystem: serve with FILE_SYNC=0 (uploaded files not synced before "
+        "the commit); judges no target",
     )
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432", help="server, no database")
     parser.add_argument("--database", default="communeos_bench", help="dropped and created (communeos_bench)")
     parser.add_argument("--no-single-commune", action="store_true", help="skip the one-commune intake run")
     parser.add_argument("--strict", action="store_true", help="exit 2 when a target is missed")
     args = parser.parse_args()
+    if args.no_file_sync and args.file_store != "filesystem":
+        parser.error("--no-file-sync is about files on the file system: add --file-store filesystem")
 
     info = machine()
     info["date"] = datetime.now().astimezone().isoformat(timespec="seconds")
@@ -709,6 +721,7 @@ def main() -> int:
         PUBLIC_BASE_URL=f"http://{HOST}:{port}",
         LOG_LEVEL="WARNING",
         MEDIA_ROOT=str(tmp / "media"),
+        FILE_STORE=args.file_store,
         FILE_SYNC="0" if args.no_file_sync else "1",
     )
     server = None
@@ -771,7 +784,7 @@ def main() -> int:
         step("stopping gunicorn; checking the dossiers; counting queries per request in-process")
         server_stop(server)
         server = None
-        check_dossiers(args.postgres, args.database, len(codes) + len(single_codes), len(papers))
+        check_dossiers(args.postgres, args.database, len(codes) + len(single_codes), len(papers), tmp / "media")
         out = run_checked([PYTHON, "-m", "bench.inprocess"], env, "queries per request")
         queries = json.loads(out.strip().splitlines()[-1])
     finally:
@@ -789,8 +802,9 @@ def main() -> int:
     return 2 if args.strict and not met else 0
 
 
-def check_dossiers(server_url: str, name: str, created: int, files_each: int) -> None:
-    """Every 201 made one dossier with its `files_each` files, and the daily numbers have no gaps."""
+def check_dossiers(server_url: str, name: str, created: int, files_each: int, media: Path) -> None:
+    """Every 201 made one dossier with its `files_each` files, each file's content is kept (in
+    the database or under `media`) with the size recorded, and the daily numbers have no gaps."""
     import psycopg
 
     with psycopg.connect(f"{server_url}/{name}") as conn:
@@ -801,11 +815,25 @@ def check_dossiers(server_url: str, name: str, created: int, files_each: int) ->
                  FROM onestop_dossier GROUP BY 1, 2) AS per_day
                WHERE n <> last"""
         ).fetchone()[0]
-        files = conn.execute("SELECT count(*) FROM onestop_dossierfile").fetchone()[0]
+        rows = conn.execute(
+            "SELECT f.file, f.size, s.size FROM onestop_dossierfile f LEFT JOIN core_storedfile s ON s.name = f.file"
+        ).fetchall()
         dossiers = conn.execute("SELECT count(*) FROM onestop_dossier").fetchone()[0]
-    step(f"{dossiers} dossiers, {files} files, {gaps} unit-days with gaps in the numbers; {created} answered 201")
-    if gaps or dossiers != created or files != files_each * created:
+    files = len(rows)
+    kept = sum(1 for file, size, stored in rows if (stored if stored is not None else _disk_size(media / file)) == size)
+    step(
+        f"{dossiers} dossiers, {files} files ({kept} kept with their recorded size), {gaps} unit-days with gaps "
+        f"in the numbers; {created} answered 201"
+    )
+    if gaps or dossiers != created or files != files_each * created or kept != files:
         raise SystemExit("FAILED: the database does not match the answers (see the line above)")
+
+
+def _disk_size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return None
 
 
 if __name__ == "__main__":
