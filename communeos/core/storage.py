@@ -12,7 +12,7 @@ Files stored under `MEDIA_ROOT` before the switch stay readable: a name with no 
 up there (`fallback`), so switching needs no migration of the files.
 
 On PostgreSQL the content is a `bytea` kept out of line and not compressed (the files are
-PDFs and images, compressed already: migration `core/0008`); a file is read whole into
+PDFs and images, compressed already: migration `core/0009`); a file is read whole into
 memory, which suits the upload limit (`UPLOAD_MAX_MB`, 10 MB by default).
 """
 

@@ -1013,7 +1013,7 @@ def procedure_version_publish(*, actor, version: ProcedureVersion) -> ProcedureV
     return version
 
 
-# The dossier register ----------------------------------------------------------------------
+# Files -------------------------------------------------------------------------------------
 
 
 def dossier_file_opened(*, actor, dossier: Dossier, file: DossierFile) -> None:
@@ -1026,6 +1026,9 @@ def dossier_file_opened(*, actor, dossier: Dossier, file: DossierFile) -> None:
             action="file_view",
             changes={"file": [None, file.original_name], "sha256": [None, file.sha256]},
         )
+
+
+# The dossier register ----------------------------------------------------------------------
 
 
 def dossier_register_export(*, actor, unit: Unit, start, end, fmt: str) -> tuple[bytes, str]:
