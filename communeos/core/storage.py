@@ -65,14 +65,8 @@ class DatabaseStorage(Storage):
     def _open(self, name, mode="rb"):
         if "w" in mode or "a" in mode or "+" in mode:
             raise ValueError("Files in the database are written with save(), not opened for writing.")
-        from communeos.core.models import StoredFile
-
-        content = StoredFile.objects.filter(name=name).values_list("content", flat=True).first()
-        if content is None:
-            if self._on_disk(name):
-                return self.fallback.open(name, mode)
-            raise FileNotFoundError(f"No stored file {name!r}")
-        return ContentFile(bytes(content), name=name)
+        content = self._read(name, "content", lambda name: None)
+        return self.fallback.open(name, mode) if content is None else ContentFile(bytes(content), name=name)
 
     def exists(self, name) -> bool:
         from communeos.core.models import StoredFile
@@ -80,24 +74,10 @@ class DatabaseStorage(Storage):
         return StoredFile.objects.filter(name=name).exists() or self._on_disk(name)
 
     def size(self, name) -> int:
-        from communeos.core.models import StoredFile
-
-        size = StoredFile.objects.filter(name=name).values_list("size", flat=True).first()
-        if size is None:
-            if self._on_disk(name):
-                return self.fallback.size(name)
-            raise FileNotFoundError(f"No stored file {name!r}")
-        return size
+        return self._read(name, "size", lambda name: self.fallback.size(name))
 
     def get_created_time(self, name):
-        from communeos.core.models import StoredFile
-
-        at = StoredFile.objects.filter(name=name).values_list("created_at", flat=True).first()
-        if at is None:
-            if self._on_disk(name):
-                return self.fallback.get_created_time(name)
-            raise FileNotFoundError(f"No stored file {name!r}")
-        return at
+        return self._read(name, "created_at", lambda name: self.fallback.get_created_time(name))
 
     get_modified_time = get_accessed_time = get_created_time  # a stored file is never changed
 
@@ -141,6 +121,18 @@ class DatabaseStorage(Storage):
             self.fallback.delete(name)
 
     # ---------------------------------------------------------------------------------------
+
+    def _read(self, name, column: str, on_disk):
+        """One column of the file's row; for a file with no row, `on_disk(name)` if it is under
+        MEDIA_ROOT (stored before the switch), else FileNotFoundError."""
+        from communeos.core.models import StoredFile
+
+        value = StoredFile.objects.filter(name=name).values_list(column, flat=True).first()
+        if value is not None:
+            return value
+        if self._on_disk(name):
+            return on_disk(name)
+        raise FileNotFoundError(f"No stored file {name!r}")
 
     def _on_disk(self, name) -> bool:
         if self.fallback is None:
