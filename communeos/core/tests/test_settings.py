@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 PROD = {
@@ -42,6 +43,22 @@ def test_an_unknown_cache_backend_is_named():
     result = manage("check", env={"CACHE_BACKEND": "redis"})
     assert result.returncode != 0
     assert "CACHE_BACKEND='redis' is not one of: memory, database." in result.stderr
+
+
+def test_an_unknown_file_store_is_named():
+    result = manage("check", env={"FILE_STORE": "s3"})
+    assert result.returncode != 0
+    assert "FILE_STORE='s3' is not one of: database, filesystem." in result.stderr
+
+
+def test_sqlite_commits_are_on_the_disk_when_they_return(db):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's setting")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        assert cursor.fetchone()[0] == 2  # FULL (NORMAL, in WAL mode, may lose the last commits in a power cut)
 
 
 def test_a_missing_cache_table_is_reported_with_its_fix(tmp_path):
