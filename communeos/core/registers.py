@@ -13,7 +13,9 @@ from datetime import date, datetime
 from io import BytesIO
 
 from django.http import HttpResponse
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -113,6 +115,30 @@ def collector_paused():
     finally:
         if enabled:
             gc.enable()
+
+
+def html(template: str, *, register, unit_name: str, columns: Sequence[str], widths: Sequence[int],
+         rows: Iterable[list], **context) -> str:  # fmt: skip
+    """A register's printable HTML, from a template extending `registers/pdf/base.html`: in
+    Vietnamese, each cell as text (`text`), each column's share of the line from its width,
+    `register.full_title` at the top of every page; `context` adds the template's own."""
+    lines = [[text(value) for value in row] for row in rows]
+    total = sum(widths)
+    with translation.override("vi"):
+        return render_to_string(
+            template,
+            {
+                "register": register,
+                "unit_name_upper": unit_name.upper(),
+                "running_title": mark_safe(css_string(register.full_title)),  # noqa: S308 - escaped by css_string
+                "columns": [
+                    (heading, f"{100 * width / total:.2f}") for heading, width in zip(columns, widths, strict=True)
+                ],
+                "rows": lines,
+                "printed_on": f"{timezone.localdate():%d/%m/%Y}",
+                **context,
+            },
+        )
 
 
 def pdf(html: str) -> bytes:

@@ -14,9 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
+from django.utils import translation
 
 from communeos.core import registers
 from communeos.documents.models import Confidentiality, Direction, Document, Handling, Urgency, type_name
@@ -207,26 +205,18 @@ def register_xlsx(entries: Iterable[Document], *, unit: Unit, direction: str, ye
 def register_html(entries: Iterable[Document], *, unit: Unit, direction: str, year: int) -> str:
     """The printable register, as the HTML that `register_pdf` lays out."""
     register = _register(unit, direction, year)
-    rows = [[registers.text(value) for value in row] for row in _rows(entries, register)]
-    total = sum(register.widths)
-    arrival_numbers = [row[1] for row in rows] if direction == Direction.INCOMING else []
-    with translation.override("vi"):
-        return render_to_string(
-            "documents/pdf/register.html",
-            {
-                "register": register,
-                "unit_name_upper": unit.name.upper(),
-                "running_title": mark_safe(registers.css_string(register.full_title)),  # noqa: S308 - escaped above
-                "columns": [
-                    (heading, f"{100 * width / total:.2f}")
-                    for heading, width in zip(register.columns, register.widths, strict=True)
-                ],
-                "rows": rows,
-                "first_number": arrival_numbers[0] if arrival_numbers else "",
-                "last_number": arrival_numbers[-1] if arrival_numbers else "",
-                "printed_on": f"{timezone.localdate():%d/%m/%Y}",
-            },
-        )
+    rows = list(_rows(entries, register))
+    arrival_numbers = [registers.text(row[1]) for row in rows] if direction == Direction.INCOMING else []
+    return registers.html(
+        "documents/pdf/register.html",
+        register=register,
+        unit_name=unit.name,
+        columns=register.columns,
+        widths=register.widths,
+        rows=rows,
+        first_number=arrival_numbers[0] if arrival_numbers else "",
+        last_number=arrival_numbers[-1] if arrival_numbers else "",
+    )
 
 
 def register_pdf(entries: Iterable[Document], *, unit: Unit, direction: str, year: int) -> bytes:

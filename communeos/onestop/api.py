@@ -171,11 +171,11 @@ def submit(request, data: Form[SubmissionIn]):
     if procedure is None or commune is None:
         field = "procedure" if procedure is None else "commune"
         return responses.Status(422, {"detail": f"Unknown {field}.", "errors": {field: [f"Unknown {field}."]}})
-    uploads = []
+    sent = []
     for name in request.FILES:
         if not name.startswith("paper_") or not name.removeprefix("paper_").isdigit():
             return responses.Status(422, {"detail": f"Unexpected file field {name}; use paper_<id>.", "errors": {}})
-        uploads += [Upload(paper_id=int(name.removeprefix("paper_")), file=f) for f in request.FILES.getlist(name)]
+        sent += [Upload(paper_id=int(name.removeprefix("paper_")), file=f) for f in request.FILES.getlist(name)]
     try:
         dossier = services.dossier_receive(
             actor=None,
@@ -188,7 +188,7 @@ def submit(request, data: Form[SubmissionIn]):
             applicant_address=data.applicant_address,
             applicant_email=data.applicant_email,
             consent=data.consent,
-            uploads=uploads,
+            uploads=sent,
             idempotency_key=key,
         )
     except ValidationError as error:
@@ -263,9 +263,9 @@ def public_supplement(request, code: str, data: Form[SupplementIn]):
     dossier = access.dossier_for_applicant(code, data.applicant_id_number)
     if dossier is None:  # the same for an unknown code and a wrong citizen ID
         return responses.Status(404, {"detail": "No dossier has this code and citizen ID number."})
-    uploads = [Upload(paper_id=None, file=file) for file in request.FILES.getlist("files")]
+    sent = [Upload(paper_id=None, file=file) for file in request.FILES.getlist("files")]
     try:
-        services.dossier_supplement(actor=None, dossier=dossier, uploads=uploads, note=data.note)
+        services.dossier_supplement(actor=None, dossier=dossier, uploads=sent, note=data.note)
     except ValidationError as error:
         return responses.Status(422, error_body(error))
     return selectors.dossier_public_status(dossier.code)
@@ -564,7 +564,7 @@ def dossier_register_pdf(request, unit_code: str, query: Query[RegisterQuery]):
 
 
 def _register(request, unit_code: str, query: RegisterQuery, fmt: str):
-    unit = access.units_visible_to(request.user).filter(code=unit_code, level=Level.COMMUNE, valid_to=None).first()
+    unit = selectors.register_units(request.user).filter(code=unit_code).first()
     if unit is None:
         raise Http404
     if query.start > query.end:

@@ -2,10 +2,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communeos.core import access
+from communeos.onestop import selectors
 from communeos.onestop.models import Rating, Status
 from communeos.onestop.statistics import DateInput
-from communeos.units.models import Level, Unit
+from communeos.units.models import Unit
 
 
 class ApplicantForm(forms.Form):
@@ -83,9 +83,7 @@ class RegisterForm(forms.Form):
         today = timezone.localdate()
         self.fields["start"].initial = today.replace(day=1)
         self.fields["end"].initial = today
-        self.fields["unit"].queryset = (
-            access.units_visible_to(user).in_force_on(today).filter(level=Level.COMMUNE).order_by("name", "pk")
-        )
+        self.fields["unit"].queryset = selectors.register_units(user).order_by("name", "pk")
 
     def clean(self):
         cleaned = super().clean()

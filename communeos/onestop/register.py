@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
 
 from communeos.core import registers
 from communeos.onestop.models import Channel, Dossier, Status, Timeliness
@@ -130,24 +127,15 @@ def register_xlsx(dossiers: Iterable[Dossier], *, unit: Unit, start: date, end: 
 
 
 def register_html(dossiers: Iterable[Dossier], *, unit: Unit, start: date, end: date) -> str:
-    register = DossierRegister(unit, start, end)
-    lines = [[registers.text(value) for value in line] for line in rows(dossiers)]
-    total = sum(WIDTHS)
-    with translation.override("vi"):
-        return render_to_string(
-            "onestop/pdf/register.html",
-            {
-                "register": register,
-                "unit_name_upper": unit.name.upper(),
-                "running_title": mark_safe(registers.css_string(register.full_title)),  # noqa: S308 - escaped
-                "columns": [
-                    (heading, f"{100 * width / total:.2f}") for heading, width in zip(COLUMNS, WIDTHS, strict=True)
-                ],
-                "one_line_columns": [index + 1 for index in ONE_LINE_COLUMNS],
-                "rows": lines,
-                "printed_on": f"{timezone.localdate():%d/%m/%Y}",
-            },
-        )
+    return registers.html(
+        "onestop/pdf/register.html",
+        register=DossierRegister(unit, start, end),
+        unit_name=unit.name,
+        columns=COLUMNS,
+        widths=WIDTHS,
+        rows=rows(dossiers),
+        one_line_columns=[index + 1 for index in ONE_LINE_COLUMNS],
+    )
 
 
 def register_pdf(dossiers: Iterable[Dossier], *, unit: Unit, start: date, end: date) -> bytes:

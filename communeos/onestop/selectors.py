@@ -113,6 +113,12 @@ def dossier_queue(*, user, unit, now: datetime | None = None) -> QuerySet:
     return qs
 
 
+def register_units(user) -> QuerySet:
+    """The receiving units whose dossier register `user` may print: the communes in force
+    today that they see."""
+    return access.units_visible_to(user).in_force_on(timezone.localdate()).filter(level=Level.COMMUNE)
+
+
 def dossier_register(*, user, unit: Unit, start, end) -> QuerySet:
     """The dossier register of `unit` (`onestop.register`): the dossiers it received from
     `start` to `end` (local dates, both included) that `user` may see, in the order received,

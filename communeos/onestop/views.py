@@ -375,9 +375,9 @@ def lookup_supplement(request, code: str):
     if dossier is None:
         messages.error(request, _("This citizen ID number is not that of the dossier's applicant."))
         return redirect("onestop_public:lookup_code", code=code)
-    uploads = [Upload(paper_id=None, file=file) for file in request.FILES.getlist("files")]
+    sent = [Upload(paper_id=None, file=file) for file in request.FILES.getlist("files")]
     try:
-        services.dossier_supplement(actor=None, dossier=dossier, uploads=uploads, note=form.cleaned_data["note"])
+        services.dossier_supplement(actor=None, dossier=dossier, uploads=sent, note=form.cleaned_data["note"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
