@@ -3,6 +3,7 @@ the small cast of STYLE.md on real Lạng Sơn communes."""
 
 from dataclasses import dataclass
 from datetime import date
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -167,6 +168,17 @@ def in_thread(function):
             connections.close_all()
 
     return run
+
+
+def run_tasks() -> None:
+    """Run the background tasks waiting in the queue, as `manage.py db_worker` does, until none
+    is left (the real database-backed queue, in this process). The worker closes connections it
+    finds outside autocommit between tasks, as a request does; inside a test's transaction that
+    would be the test's own, so that step is left out here."""
+    from django_tasks_db.management.commands import db_worker
+
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        call_command("db_worker", batch=True, reload=False, interval=0, startup_delay=False, verbosity=0)
 
 
 def make_person(username: str, unit: Unit, position: str, start: date = date(2025, 7, 1)) -> User:

@@ -74,12 +74,18 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "communeos.core",
     "communeos.units",
     "communeos.people",
     "communeos.onestop",
     "communeos.documents",
 ]
+
+# Background work (register PDFs) is a row of the database-backed task queue, written in the
+# transaction of the request that asks for it; `manage.py db_worker` runs it (bin/demo starts one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -9,6 +9,7 @@ api.add_router("/units/", "communeos.units.api.router")
 api.add_router("/", "communeos.people.api.router")
 api.add_router("/onestop/", "communeos.onestop.api.router")
 api.add_router("/documents/", "communeos.documents.api.router")
+api.add_router("/exports/", "communeos.core.api.router")
 
 urlpatterns = [
     # The API first: its public endpoints are the busiest addresses, and Django tries the

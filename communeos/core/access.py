@@ -227,3 +227,23 @@ def access_document(user, document_id) -> Model:
         return documents_visible_to(user).select_related("unit").get(pk=document_id)
     except (Document.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def exports_visible_to(user) -> QuerySet:
+    """The files made in the background for `user`: each is seen only by the person who asked
+    for it, and only while its unit is still in their scope (a register names people)."""
+    from communeos.core.models import Export
+
+    if not getattr(user, "is_authenticated", False):
+        return Export.objects.none()
+    return scoped(Export.objects.filter(requested_by=user), user)
+
+
+def access_export(user, export_id) -> Model:
+    """One of `user`'s exports, or 404 (the same for 'absent' and 'someone else's')."""
+    from communeos.core.models import Export
+
+    try:
+        return exports_visible_to(user).select_related("unit").get(pk=export_id)
+    except (Export.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404 from None

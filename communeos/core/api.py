@@ -4,11 +4,15 @@ Browsers use their session (with CSRF for writes); integrations send
 `Authorization: Bearer <token>` with a per-integration token (people.ApiToken).
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer, SessionAuth
 
 
@@ -47,3 +51,70 @@ api = NinjaAPI(
 )
 
 # The apps' routers are added in communeos/urls.py: they import `error_body` from here.
+
+
+# Files made in the background (core.Export) -----------------------------------------------------
+
+router = Router(tags=["exports"])
+
+
+class ExportOut(Schema):
+    id: UUID
+    kind: str
+    title: str
+    filename: str
+    status: str  # pending, ready or failed
+    rows: int | None
+    created_at: datetime
+    finished_at: datetime | None
+    url: str  # this resource: poll it until status is no longer "pending"
+    file_url: str | None  # the file, once ready
+
+    @staticmethod
+    def resolve_url(export) -> str:
+        return reverse("api:export", kwargs={"export_id": export.pk})
+
+    @staticmethod
+    def resolve_file_url(export) -> str | None:
+        return reverse("api:export_file", kwargs={"export_id": export.pk}) if export.status == "ready" else None
+
+
+class NotFoundOut(Schema):
+    detail: str
+
+
+@router.get("/", response=list[ExportOut], summary="Your files made in the background, newest first")
+@paginate(PageNumberPagination, page_size=30)
+def export_list(request):
+    from communeos.core import access
+
+    return access.exports_visible_to(request.user)
+
+
+@router.get(
+    "/{uuid:export_id}/",
+    response={200: ExportOut, 404: NotFoundOut},
+    url_name="export",
+    summary="One of your exports: pending, ready (with file_url) or failed",
+)
+def export_detail(request, export_id: UUID):
+    from communeos.core import access
+
+    return access.access_export(request.user, export_id)
+
+
+@router.get(
+    "/{uuid:export_id}/file/",
+    response={200: None, 404: NotFoundOut},
+    url_name="export_file",
+    summary="The file of a ready export (404 while it is being prepared; each download is audited)",
+)
+def export_file(request, export_id: UUID):
+    from communeos.core import access, services, uploads
+    from communeos.core.models import Export
+
+    export = access.access_export(request.user, export_id)
+    if export.status != Export.Status.READY:
+        raise Http404
+    services.export_downloaded(actor=request.user, export=export)
+    return uploads.serve(export.file.name, export.content_type, export.filename, download=True)

@@ -1,6 +1,10 @@
+import uuid
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
@@ -184,3 +188,64 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+STALE_EXPORT = timedelta(minutes=15)
+
+
+class Export(models.Model):
+    """A file made in the background for the person who asked for it (a register as PDF: tens
+    of seconds for a year), by the database-backed task queue (`core.tasks.export_make`). The
+    row is written with the request's audit entry; the worker fills in the file or the failure.
+    Only the person who asked opens it (`access.access_export`)."""
+
+    class Kind(models.TextChoices):
+        DOCUMENT_REGISTER = "documents.register", _("document register")
+        DOSSIER_REGISTER = "onestop.register", _("dossier register")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("being prepared")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports", verbose_name=_("requested by")
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    params = models.JSONField(_("parameters"), default=dict)
+    title = models.CharField(_("title"), max_length=300)
+    filename = models.CharField(_("file name"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="ready") | (~Q(file="") & Q(finished_at__isnull=False)),
+                name="export_ready_has_file",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def overdue(self) -> bool:
+        """Still being prepared a quarter of an hour after it was asked for: its worker stopped."""
+        return self.status == self.Status.PENDING and timezone.now() - self.created_at > STALE_EXPORT
+
+    @property
+    def content_type(self) -> str:
+        from communeos.core.registers import CONTENT_TYPES
+
+        return CONTENT_TYPES[self.filename.rsplit(".", 1)[-1]]

@@ -1,14 +1,27 @@
-"""Writes of the core: overrides of the working-day calendar."""
+"""Writes of the core: overrides of the working-day calendar; files made in the background."""
 
+import logging
 from datetime import date, time
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from communeos.core import audit, calendar
-from communeos.core.models import CalendarOverride
+from communeos.core.models import CalendarOverride, Export
 from communeos.units.models import Level, Unit
+
+logger = logging.getLogger(__name__)
+
+# What makes each kind of export: a function of the Export row giving (content, rows), reading
+# with the requester's scope. Named here so that the worker needs nothing but the row.
+EXPORT_BUILDERS = {
+    Export.Kind.DOCUMENT_REGISTER: "communeos.documents.exports.register_pdf_export",
+    Export.Kind.DOSSIER_REGISTER: "communeos.onestop.register.register_pdf_export",
+}
 
 
 @transaction.atomic
@@ -72,3 +85,58 @@ def calendar_override_delete(*, actor, override: CalendarOverride) -> None:
         changes=audit.changes_between(before, {}),
     )
     calendar.overrides_changed()
+
+
+def export_request(*, actor, unit: Unit, kind: str, params: dict, title: str, filename: str) -> Export:
+    """Ask for a file to be made in the background: the row and its task are written in the
+    caller's transaction (the service that checked the request and wrote its audit entry), so
+    a request that fails leaves neither. `manage.py db_worker` makes it (`export_make`)."""
+    from communeos.core import tasks
+
+    if kind not in EXPORT_BUILDERS:
+        raise ValueError(f"unknown export kind {kind!r}")
+    with transaction.atomic():
+        export = Export.objects.create(
+            unit=unit, requested_by=actor, kind=kind, params=params, title=title[:300], filename=filename
+        )
+        audit.record(actor=actor, action="export.request", obj=export, unit=unit, changes={"kind": [None, kind]})
+        tasks.export_make.enqueue(str(export.pk))
+    return export
+
+
+def export_make(*, export_id: str) -> Export | None:
+    """Make the file of a pending export (the background task). The file is laid out outside
+    any transaction (a long one would hold SQLite's write lock), then saved with the export's
+    new status and its audit entry. A failure is written on the export, for its requester to
+    see, and raised again for the task's own record."""
+    export = Export.objects.select_related("requested_by", "unit").filter(pk=export_id).first()
+    if export is None or export.status != Export.Status.PENDING:
+        return None  # made already, or gone with its requester
+    try:
+        content, rows = import_string(EXPORT_BUILDERS[export.kind])(export)
+        with transaction.atomic():
+            if not Export.objects.select_for_update().filter(pk=export.pk, status=Export.Status.PENDING).exists():
+                return None
+            export.file.save(export.filename, ContentFile(content), save=False)
+            export.rows = rows
+            export.status = Export.Status.READY
+            export.finished_at = timezone.now()
+            export.save(update_fields=["file", "rows", "status", "finished_at", "updated_at"])
+            audit.record(
+                actor=None, action="export.ready", obj=export, unit=export.unit_id, changes={"rows": [None, rows]}
+            )
+        return export
+    except Exception as error:
+        logger.exception("export %s (%s) failed", export_id, export.kind)
+        with transaction.atomic():
+            export.status = Export.Status.FAILED
+            export.finished_at = timezone.now()
+            export.save(update_fields=["status", "finished_at", "updated_at"])
+            audit.record(actor=None, action="export.fail", obj=export, unit=export.unit_id)
+        raise RuntimeError(f"export {export_id} failed") from error
+
+
+def export_downloaded(*, actor, export: Export) -> None:
+    """An export names people (a register's applicants, senders): each download is logged."""
+    with transaction.atomic():
+        audit.record(actor=actor, action="export.download", obj=export, unit=export.unit_id)

@@ -297,14 +297,15 @@ def remove(written: list[str]) -> None:
         default_storage.delete(written.pop())
 
 
-def serve(name: str, content_type: str, filename: str) -> FileResponse:
-    """A stored file as an answer to open in the browser, under its original name (the type
-    is the one read from its content at upload; browsers are told not to guess another)."""
+def serve(name: str, content_type: str, filename: str, *, download: bool = False) -> FileResponse:
+    """A stored file as an answer to open in the browser (or to save, `download`), under its
+    original name (the type is the one read from its content at upload; browsers are told not
+    to guess another)."""
     try:
         stored = default_storage.open(name, "rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(stored, content_type=content_type, as_attachment=False, filename=filename)
+    response = FileResponse(stored, content_type=content_type, as_attachment=download, filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"  # personal data: kept by no shared cache, nor on the disk
     return response

@@ -2,11 +2,13 @@ from datetime import datetime, time
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from communeos.core import access
+from communeos.core import access, services, uploads
 from communeos.core.forms import AuditFilterForm
+from communeos.core.models import Export
 from communeos.core.selectors import audit_entries
 
 
@@ -35,3 +37,28 @@ def audit_list(request):
             entries = entries.filter(at__lte=datetime.combine(data["until"], time.max, tz))
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_list.html", {"form": form, "page": page})
+
+
+@login_required
+def export_list(request):
+    """The files made in the background for the person signed in, newest first."""
+    exports = access.exports_visible_to(request.user).select_related("unit")
+    page = Paginator(exports, 30).get_page(request.GET.get("page"))
+    return render(request, "core/export_list.html", {"page": page})
+
+
+@login_required
+def export_detail(request, export_id):
+    """One export: being prepared (the page refreshes itself), ready to download, or failed."""
+    export = access.access_export(request.user, export_id)
+    pending = export.status == Export.Status.PENDING and not export.overdue
+    return render(request, "core/export_detail.html", {"export": export, "pending": pending})
+
+
+@login_required
+def export_file(request, export_id):
+    export = access.access_export(request.user, export_id)
+    if export.status != Export.Status.READY:
+        raise Http404
+    services.export_downloaded(actor=request.user, export=export)
+    return uploads.serve(export.file.name, export.content_type, export.filename, download=True)

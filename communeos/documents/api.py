@@ -13,14 +13,14 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, responses
 from ninja.pagination import PageNumberPagination, paginate
 
 from communeos.core import access, audit, registers, uploads
-from communeos.core.api import error_body
+from communeos.core.api import ExportOut, error_body
 from communeos.documents import selectors, services
 from communeos.documents.models import (
     Body,
@@ -285,24 +285,26 @@ def attachment(request, document_id: int, attachment_id: int):
     summary="A unit's incoming or outgoing register for a year, as Excel (Decree 30/2020, Appendix IV)",
 )
 def register_xlsx(request, unit_code: str, direction: str, year: int):
-    return _register(request, unit_code, direction, year, "xlsx")
-
-
-@router.get(
-    "/registers/{unit_code}/{direction}/{int:year}.pdf",
-    response={200: None, 404: ErrorOut},
-    summary="A unit's incoming or outgoing register for a year, as PDF (Decree 30/2020, Appendix IV)",
-)
-def register_pdf(request, unit_code: str, direction: str, year: int):
-    return _register(request, unit_code, direction, year, "pdf")
-
-
-def _register(request, unit_code: str, direction: str, year: int, fmt: str) -> HttpResponse:
     unit = _unit(request, unit_code)
     if unit is None or direction not in Direction.values:
         raise Http404
-    content, filename = services.register_export(actor=request.user, unit=unit, direction=direction, year=year, fmt=fmt)
-    return registers.attachment(content, fmt, filename)
+    content, filename = services.register_export(actor=request.user, unit=unit, direction=direction, year=year)
+    return registers.attachment(content, "xlsx", filename)
+
+
+@router.post(
+    "/registers/{unit_code}/{direction}/{int:year}.pdf",
+    response={202: ExportOut, 404: ErrorOut},
+    summary="Ask for a unit's incoming or outgoing register for a year as PDF (Decree 30/2020, Appendix IV): "
+    "made in the background; poll the export's url until it is ready, then fetch its file_url",
+)
+def register_pdf(request, unit_code: str, direction: str, year: int):
+    unit = _unit(request, unit_code)
+    if unit is None or direction not in Direction.values:
+        raise Http404
+    return responses.Status(
+        202, services.register_pdf_request(actor=request.user, unit=unit, direction=direction, year=year)
+    )
 
 
 # Incoming ------------------------------------------------------------------------------------

@@ -223,3 +223,16 @@ def register_pdf(entries: Iterable[Document], *, unit: Unit, direction: str, yea
     """The register as a PDF: A4 landscape, the unit and the title at the top, the header
     row repeated on every page, "Trang n/N" at the bottom."""
     return registers.pdf(register_html(entries, unit=unit, direction=direction, year=year))
+
+
+def register_pdf_export(export) -> tuple[bytes, int]:
+    """The PDF of a register asked for with `services.register_pdf_request` (a `core.Export`):
+    the entries its requester sees, up to the last one registered when they asked."""
+    from communeos.documents import selectors
+
+    params = export.params
+    entries = selectors.register(
+        user=export.requested_by, unit=export.unit, direction=params["direction"], year=params["year"]
+    ).filter(pk__lte=params["upto"])
+    rows = entries.count()
+    return register_pdf(entries, unit=export.unit, direction=params["direction"], year=params["year"]), rows

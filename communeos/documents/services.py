@@ -11,11 +11,13 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communeos.core import access, audit, calendar
+from communeos.core import services as core_services
+from communeos.core.models import Export
 from communeos.core.numbering import next_number
 from communeos.core.text import fold
 from communeos.core.uploads import CheckedUpload, atomic_with_files, check_upload, store
@@ -751,25 +753,45 @@ def overdue(document: Document, today: date | None = None) -> bool:
 # Exports -------------------------------------------------------------------------------------
 
 
-def register_export(*, actor, unit: Unit, direction: str, year: int, fmt: str) -> tuple[bytes, str]:
-    """A unit's register for a year as Excel or PDF, as `actor` may see it: (content, file
-    name). The confidential entries the actor was granted are printed too, and
-    each is a view of it: audited, in one transaction, before the file is made."""
+def register_export(*, actor, unit: Unit, direction: str, year: int) -> tuple[bytes, str]:
+    """A unit's register for a year as Excel, as `actor` may see it: (content, file name). The
+    confidential entries the actor was granted are printed too, and each is a view of it:
+    audited, in one transaction, before the file is made."""
     from communeos.documents import exports, selectors
 
     entries = selectors.register(user=actor, unit=unit, direction=direction, year=year)
-    secret = list(entries.exclude(confidentiality="").order_by("pk"))
-    if secret:
-        with transaction.atomic():
-            for document in secret:
-                audit.record(
-                    actor=actor,
-                    action="document.view",
-                    obj=document,
-                    unit=document.unit_id,
-                    changes={"export": [None, f"register.{fmt}"]},
-                )
-    render = exports.register_xlsx if fmt == "xlsx" else exports.register_pdf
-    content = render(entries, unit=unit, direction=direction, year=year)
-    stem = exports.Register(unit=unit, direction=direction, year=year).filename_stem
-    return content, f"{stem}.{fmt}"
+    with transaction.atomic():
+        _register_views(actor, entries, "register.xlsx")
+    content = exports.register_xlsx(entries, unit=unit, direction=direction, year=year)
+    return content, f"{exports.Register(unit=unit, direction=direction, year=year).filename_stem}.xlsx"
+
+
+def register_pdf_request(*, actor, unit: Unit, direction: str, year: int) -> Export:
+    """Ask for a unit's register for a year as PDF, made in the background (a year's register
+    takes tens of seconds to lay out): the entries registered so far, as `actor` may see them
+    (`exports.register_pdf_export`). The confidential ones among them are audited as views
+    now, with the request."""
+    from communeos.documents import exports, selectors
+
+    entries = selectors.register(user=actor, unit=unit, direction=direction, year=year)
+    register = exports.Register(unit=unit, direction=direction, year=year)
+    with transaction.atomic():
+        upto = _register_views(actor, entries, "register.pdf")
+        return core_services.export_request(
+            actor=actor,
+            unit=unit,
+            kind=Export.Kind.DOCUMENT_REGISTER,
+            params={"direction": direction, "year": year, "upto": upto},
+            title=f"{register.full_title} — {unit.name}",
+            filename=f"{register.filename_stem}.pdf",
+        )
+
+
+def _register_views(actor, entries, export: str) -> int:
+    """Audit each confidential entry of a register being exported as a view; the last entry's
+    id (0 if none), so that a file made later holds no entry registered after this."""
+    for document in entries.exclude(confidentiality="").order_by("pk"):
+        audit.record(
+            actor=actor, action="document.view", obj=document, unit=document.unit_id, changes={"export": [None, export]}
+        )
+    return entries.aggregate(upto=Max("pk"))["upto"] or 0

@@ -224,8 +224,15 @@ def register_page(request, unit_code: str, direction: str, year: int):
 
 @login_required
 def register_export(request, unit_code: str, direction: str, year: int, fmt: str):
+    """The register as Excel, at once; as PDF, asked for with a POST and made in the background
+    (its page, `core:export`, shows it when ready)."""
     if direction not in Direction.values or fmt not in registers.CONTENT_TYPES:
         raise Http404
     unit = _register_unit(request, unit_code)
-    content, filename = services.register_export(actor=request.user, unit=unit, direction=direction, year=year, fmt=fmt)
+    if fmt == "pdf":
+        if request.method != "POST":
+            return redirect("documents:register", unit_code=unit.code, direction=direction, year=year)
+        export = services.register_pdf_request(actor=request.user, unit=unit, direction=direction, year=year)
+        return redirect("core:export", export_id=export.pk)
+    content, filename = services.register_export(actor=request.user, unit=unit, direction=direction, year=year)
     return registers.attachment(content, fmt, filename)

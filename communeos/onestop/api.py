@@ -19,13 +19,13 @@ from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import NinjaJSONEncoder
 
 from communeos.core import access, audit, registers, uploads
-from communeos.core.api import error_body
+from communeos.core.api import ExportOut, error_body
 from communeos.core.ratelimit import allow
 from communeos.onestop import printing, selectors, services, statistics
 from communeos.onestop.models import Channel, Dossier, Status
 from communeos.onestop.services import Upload
 from communeos.units.api import UnitRef
-from communeos.units.models import Level
+from communeos.units.models import Level, Unit
 
 router = Router(tags=["one-stop shop"])
 
@@ -551,28 +551,37 @@ class RegisterQuery(Schema):
     summary="A commune's dossier register from start to end, as Excel (Circular 01/2018/TT-VPCP, form 06)",
 )
 def dossier_register_xlsx(request, unit_code: str, query: Query[RegisterQuery]):
-    return _register(request, unit_code, query, "xlsx")
+    unit = _register_unit(request, unit_code)
+    if query.start > query.end:
+        return responses.Status(422, _START_AFTER_END)
+    content, filename = services.dossier_register_export(
+        actor=request.user, unit=unit, start=query.start, end=query.end
+    )
+    return registers.attachment(content, "xlsx", filename)
 
 
-@router.get(
+@router.post(
     "/registers/{unit_code}.pdf",
-    response={200: None, 404: ErrorOut, 422: ErrorOut},
-    summary="A commune's dossier register from start to end, as PDF (at most 1,000 dossiers)",
+    response={202: ExportOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Ask for a commune's dossier register from start to end as PDF (at most 5,000 dossiers): made in "
+    "the background; poll the export's url until it is ready, then fetch its file_url",
 )
 def dossier_register_pdf(request, unit_code: str, query: Query[RegisterQuery]):
-    return _register(request, unit_code, query, "pdf")
+    unit = _register_unit(request, unit_code)
+    if query.start > query.end:
+        return responses.Status(422, _START_AFTER_END)
+    try:
+        export = services.dossier_register_pdf_request(actor=request.user, unit=unit, start=query.start, end=query.end)
+    except ValidationError as error:
+        return responses.Status(422, error_body(error))
+    return responses.Status(202, export)
 
 
-def _register(request, unit_code: str, query: RegisterQuery, fmt: str):
+_START_AFTER_END = {"detail": "start must not be after end.", "errors": {"start": ["After end."]}}
+
+
+def _register_unit(request, unit_code: str) -> Unit:
     unit = selectors.register_units(request.user).filter(code=unit_code).first()
     if unit is None:
         raise Http404
-    if query.start > query.end:
-        return responses.Status(422, {"detail": "start must not be after end.", "errors": {"start": ["After end."]}})
-    try:
-        content, filename = services.dossier_register_export(
-            actor=request.user, unit=unit, start=query.start, end=query.end, fmt=fmt
-        )
-    except ValidationError as error:
-        return responses.Status(422, error_body(error))
-    return registers.attachment(content, fmt, filename)
+    return unit

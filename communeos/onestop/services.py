@@ -16,14 +16,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from communeos.core import audit, calendar, memo, registers
+from communeos.core import audit, calendar, memo
+from communeos.core import services as core_services
 from communeos.core.citizen_id import validate_citizen_id
 from communeos.core.inserts import build, insert
+from communeos.core.models import Export
 from communeos.core.numbering import next_number
 from communeos.core.storage import write_pending
 from communeos.core.uploads import CheckedUpload, atomic_with_files, check_upload, remove, store_new, sync
@@ -1031,35 +1033,56 @@ def dossier_file_opened(*, actor, dossier: Dossier, file: DossierFile) -> None:
 # The dossier register ----------------------------------------------------------------------
 
 
-def dossier_register_export(*, actor, unit: Unit, start, end, fmt: str) -> tuple[bytes, str]:
-    """`unit`'s dossier register from `start` to `end` as Excel or PDF, as `actor` may see it:
-    (content, file name). It names every applicant with address and phone, so
-    the export is audited (one entry: the unit, the period, the number of dossiers) before the
-    file is made. A PDF of more than `register.MAX_PDF_ROWS` dossiers is refused (Excel, or a
-    shorter period)."""
+def dossier_register_export(*, actor, unit: Unit, start, end) -> tuple[bytes, str]:
+    """`unit`'s dossier register from `start` to `end` as Excel, as `actor` may see it:
+    (content, file name). It names every applicant with address and phone, so the export is
+    audited (one entry: the unit, the period, the number of dossiers) before the file is made."""
     from communeos.onestop import register, selectors
 
-    if fmt not in registers.CONTENT_TYPES:
-        raise ValueError(f"fmt must be one of {sorted(registers.CONTENT_TYPES)}, not {fmt!r}")
     dossiers = selectors.dossier_register(user=actor, unit=unit, start=start, end=end)
-    count = dossiers.count()
-    if fmt == "pdf" and count > register.MAX_PDF_ROWS:
+    with transaction.atomic():
+        _register_exported(actor, unit, start, end, dossiers.count(), "xlsx")
+    content = register.register_xlsx(dossiers, unit=unit, start=start, end=end)
+    return content, f"{register.DossierRegister(unit, start, end).filename_stem}.xlsx"
+
+
+def dossier_register_pdf_request(*, actor, unit: Unit, start, end) -> Export:
+    """Ask for `unit`'s dossier register from `start` to `end` as PDF, made in the background
+    (`register.register_pdf_export`): the dossiers received so far, as `actor` may see them.
+    Audited now, as the Excel export is. More than `register.MAX_PDF_ROWS` dossiers is refused
+    (a shorter period, or Excel)."""
+    from communeos.onestop import register, selectors
+
+    dossiers = selectors.dossier_register(user=actor, unit=unit, start=start, end=end)
+    summary = dossiers.aggregate(count=Count("pk"), upto=Max("pk"))
+    if summary["count"] > register.MAX_PDF_ROWS:
         raise ValidationError(
             _("The register holds %(count)s dossiers; a PDF takes at most %(max)s. Choose a shorter period, or Excel.")
-            % {"count": count, "max": register.MAX_PDF_ROWS}
+            % {"count": summary["count"], "max": register.MAX_PDF_ROWS}
         )
-    with transaction.atomic():  # access to personal data is logged (Decree 356/2025/NĐ-CP)
-        audit.record(
+    book = register.DossierRegister(unit, start, end)
+    with transaction.atomic():
+        _register_exported(actor, unit, start, end, summary["count"], "pdf")
+        return core_services.export_request(
             actor=actor,
-            action="dossier.register_export",
-            obj=unit,
-            unit=unit.pk,
-            changes={
-                "period": [None, f"{start.isoformat()}/{end.isoformat()}"],
-                "dossiers": [None, count],
-                "format": [None, fmt],
-            },
+            unit=unit,
+            kind=Export.Kind.DOSSIER_REGISTER,
+            params={"start": start.isoformat(), "end": end.isoformat(), "upto": summary["upto"] or 0},
+            title=f"{book.title} — {unit.name}, {book.period}",
+            filename=f"{book.filename_stem}.pdf",
         )
-    render = register.register_xlsx if fmt == "xlsx" else register.register_pdf
-    content = render(dossiers, unit=unit, start=start, end=end)
-    return content, f"{register.DossierRegister(unit, start, end).filename_stem}.{fmt}"
+
+
+def _register_exported(actor, unit: Unit, start, end, count: int, fmt: str) -> None:
+    # Access to personal data is logged (Decree 356/2025/NĐ-CP).
+    audit.record(
+        actor=actor,
+        action="dossier.register_export",
+        obj=unit,
+        unit=unit.pk,
+        changes={
+            "period": [None, f"{start.isoformat()}/{end.isoformat()}"],
+            "dossiers": [None, count],
+            "format": [None, fmt],
+        },
+    )

@@ -294,21 +294,31 @@ def register_page(request):
 
 @login_required
 def register_export(request, fmt: str):
+    """The register as Excel, at once; as PDF, asked for with a POST and made in the background
+    (its page, `core:export`, shows it when ready)."""
     if fmt not in registers.CONTENT_TYPES:
         raise Http404
+    page = f"{reverse('onestop:register')}?{request.GET.urlencode()}"
+    if fmt == "pdf" and request.method != "POST":
+        return redirect(page)
     form = RegisterForm(request.GET or None, user=request.user)
     if not form.is_valid():
         return register_page(request)
     data = form.cleaned_data
-    try:
+    if fmt == "xlsx":
         content, filename = services.dossier_register_export(
-            actor=request.user, unit=data["unit"], start=data["start"], end=data["end"], fmt=fmt
+            actor=request.user, unit=data["unit"], start=data["start"], end=data["end"]
+        )
+        return registers.attachment(content, fmt, filename)
+    try:
+        export = services.dossier_register_pdf_request(
+            actor=request.user, unit=data["unit"], start=data["start"], end=data["end"]
         )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return redirect(f"{reverse('onestop:register')}?{request.GET.urlencode()}")
-    return registers.attachment(content, fmt, filename)
+        return redirect(page)
+    return redirect("core:export", export_id=export.pk)
 
 
 # Public (no account) ------------------------------------------------------------------------

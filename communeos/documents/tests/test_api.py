@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from communeos.conftest import make_person
+from communeos.conftest import make_person, run_tasks
 from communeos.core.models import AuditEntry
 from communeos.documents.models import Document
 
@@ -284,14 +284,21 @@ def test_the_registers_download_as_excel_and_pdf_with_the_appendix_iv_columns(cl
     ]
     assert rows[3][1:4] == (1, "Ủy ban Thường vụ Quốc hội", "1672/NQ-UBTVQH15") and rows[3][8] == "Khẩn"
 
-    pdf = client.get(f"{API}/registers/06529/incoming/{year}.pdf")
+    asked = client.post(f"{API}/registers/06529/incoming/{year}.pdf")  # made in the background
+    assert asked.status_code == 202 and asked.json()["status"] == "pending"
+    run_tasks()
+    ready = client.get(asked.json()["url"]).json()
+    assert ready["status"] == "ready" and ready["rows"] == 1 and ready["filename"] == f"so-van-ban-den-{year}-06529.pdf"
+    pdf = client.get(ready["file_url"])
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages)
     assert "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN" in text and "Ngày đến" in text and "1672/NQ-UBTVQH15" in text
 
     assert client.get(f"{API}/registers/06529/sideways/{year}.xlsx").status_code == 404
     client.force_login(cast.officer_b)
-    assert client.get(f"{API}/registers/06529/incoming/{year}.pdf").status_code == 404
+    assert client.post(f"{API}/registers/06529/incoming/{year}.pdf").status_code == 404
+    assert client.get(asked.json()["url"]).status_code == 404  # another person's export
+    assert client.get(ready["file_url"]).status_code == 404
 
 
 def test_exporting_a_register_with_a_confidential_entry_audits_it(client, cast, clerk):

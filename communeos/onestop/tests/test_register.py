@@ -2,11 +2,13 @@
 Excel and PDF, within the reader's scope, each export audited."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
 
-from communeos.core.models import AuditEntry
+from communeos.conftest import run_tasks
+from communeos.core.models import AuditEntry, Export
 from communeos.documents.tests.test_exports import pdf_pages, sheet_rows
 from communeos.onestop import register, services
 from communeos.onestop.tests.conftest import APPLICANT, at, receive
@@ -28,8 +30,13 @@ def october(cast, specialist):
 
 
 def export(client, cast, fmt, **period):
+    """Excel comes at once; a PDF is asked for with a POST and made in the background."""
     query = {"unit": cast.commune_a.pk} | OCTOBER | period
-    return client.get(reverse("onestop:register_export", args=[fmt]), query, headers={"Accept-Language": "en"})
+    url = reverse("onestop:register_export", args=[fmt])
+    if fmt == "pdf":
+        url = f"{url}?{urlencode(query)}"
+        return client.post(url, headers={"Accept-Language": "en"})
+    return client.get(url, query, headers={"Accept-Language": "en"})
 
 
 def test_the_register_has_a_line_per_dossier_received_in_the_period(client, cast, specialist):
@@ -56,8 +63,14 @@ def test_the_register_prints_in_vietnamese_and_each_export_is_audited(client, ca
     client.force_login(cast.officer_a)
     before = AuditEntry.objects.filter(action="dossier.register_export").count()
     response = export(client, cast, "pdf", **{"start": "2025-10-01", "end": "2025-10-07"})
+    requested = Export.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("core:export", args=[requested.pk])
+    assert requested.title == "Sổ theo dõi hồ sơ — Xã Lộc Bình, Từ ngày 01/10/2025 đến ngày 07/10/2025"
+    run_tasks()
+    response = client.get(reverse("core:export_file", args=[requested.pk]))
     assert response["Content-Type"] == "application/pdf"
-    (text,) = pdf_pages(response.content)
+    assert response["Content-Disposition"] == 'attachment; filename="so-theo-doi-ho-so-06529-20251001-20251007.pdf"'
+    (text,) = pdf_pages(b"".join(response.streaming_content))
     assert "SỔ THEO DÕI HỒ SƠ" in text and "Từ ngày 01/10/2025 đến ngày 07/10/2025" in text
     assert first.code in text and APPLICANT["applicant_name"] in text and "Đăng ký khai sinh" in text
     entry = AuditEntry.objects.filter(action="dossier.register_export").latest("seq")
@@ -83,7 +96,10 @@ def test_a_pdf_too_long_is_refused_with_a_message_and_nothing_audited(client, ca
     assert response.status_code == 302 and response["Location"].startswith(reverse("onestop:register"))
     page = client.get(response["Location"], headers={"Accept-Language": "en"}).content.decode()
     assert "holds 2 dossiers; a PDF takes at most 1" in page
+    api = client.post(f"/api/v1/onestop/registers/06529.pdf?{urlencode(OCTOBER)}", headers={"Accept-Language": "en"})
+    assert api.status_code == 422 and "a PDF takes at most 1" in api.json()["detail"]
     assert not AuditEntry.objects.filter(action="dossier.register_export").exists()
+    assert not Export.objects.exists()
 
 
 def test_the_register_page_counts_and_checks_the_period(client, cast, specialist):
@@ -91,7 +107,7 @@ def test_the_register_page_counts_and_checks_the_period(client, cast, specialist
     client.force_login(cast.officer_a)
     url = reverse("onestop:register")
     page = client.get(url, {"unit": cast.commune_a.pk} | OCTOBER, headers={"Accept-Language": "en"}).content.decode()
-    assert "received 2 dossiers from 01/10/2025 to 31/10/2025" in page and "Download as PDF" in page
+    assert "received 2 dossiers from 01/10/2025 to 31/10/2025" in page and "Prepare as PDF" in page
     backwards = {"unit": cast.commune_a.pk, "start": "2025-10-31", "end": "2025-10-01"}
     page = client.get(url, backwards, headers={"Accept-Language": "en"}).content.decode()
     assert "The start date must not be after the end date." in page and "Download as" not in page
@@ -103,7 +119,14 @@ def test_the_api_gives_the_register_in_scope(client, cast, specialist):
     response = client.get("/api/v1/onestop/registers/06529.xlsx", OCTOBER)
     assert response.status_code == 200
     assert [line[1] for line in sheet_rows(response.content)[3:]] == [first.code, second.code]
-    assert client.get("/api/v1/onestop/registers/06529.pdf", OCTOBER)["Content-Type"] == "application/pdf"
+    asked = client.post(f"/api/v1/onestop/registers/06529.pdf?{urlencode(OCTOBER)}")
+    assert asked.status_code == 202 and asked.json()["status"] == "pending" and asked.json()["file_url"] is None
+    run_tasks()
+    ready = client.get(asked.json()["url"]).json()
+    assert ready["status"] == "ready" and ready["rows"] == 2
+    (text,) = pdf_pages(b"".join(client.get(ready["file_url"]).streaming_content))
+    assert first.code in text and second.code in text
+    assert client.get("/api/v1/onestop/registers/06529.pdf", OCTOBER).status_code == 405
     backwards = client.get("/api/v1/onestop/registers/06529.xlsx", {"start": "2025-10-31", "end": "2025-10-01"})
     assert backwards.status_code == 422
     assert client.get("/api/v1/onestop/registers/06565.xlsx", OCTOBER).status_code == 404  # commune B's

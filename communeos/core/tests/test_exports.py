@@ -1,0 +1,165 @@
+"""Files made in the background (core.Export): a register as PDF is asked for, made by the
+database-backed task queue (`manage.py db_worker`, run here in-process by `run_tasks`), and
+opened only by the person who asked, each step in the audit trail."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from communeos.conftest import make_person, run_tasks
+from communeos.core import services
+from communeos.core.models import AuditEntry, Export
+from communeos.documents import services as document_services
+from communeos.documents.tests.conftest import incoming
+from communeos.documents.tests.test_exports import pdf_pages
+
+EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture
+def clerk(cast):
+    return make_person("clerk.a", cast.commune_a, "clerk")
+
+
+def ask(client, unit, year=2025):
+    response = client.post(reverse("documents:register_export", args=[unit.code, "incoming", year, "pdf"]))
+    export = Export.objects.latest("created_at")
+    assert response.status_code == 302 and response["Location"] == reverse("core:export", args=[export.pk])
+    return export
+
+
+def downloaded_text(client, export) -> str:
+    response = client.get(reverse("core:export_file", args=[export.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    return "\n".join(pdf_pages(b"".join(response.streaming_content)))
+
+
+def test_a_register_pdf_is_made_in_the_background_and_shown_when_ready(client, cast, clerk):
+    incoming(clerk, cast.commune_a)
+    client.force_login(clerk)
+    export = ask(client, cast.commune_a)
+    assert export.status == Export.Status.PENDING and export.requested_by == clerk
+    page = client.get(reverse("core:export", args=[export.pk]), headers=EN).content.decode()
+    assert "Being prepared" in page and "export-status.js" in page and "data-export-pending" in page
+    assert client.get(reverse("core:export_file", args=[export.pk])).status_code == 404  # not made yet
+
+    run_tasks()
+    export.refresh_from_db()
+    assert export.status == Export.Status.READY and export.rows == 1 and export.finished_at is not None
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    page = client.get(reverse("core:export", args=[export.pk]), headers=EN).content.decode()
+    assert "Ready: 1 line." in page and "export-status.js" not in page
+    assert "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN" in downloaded_text(client, export)
+    listing = client.get(reverse("core:exports"), headers=EN).content.decode()
+    assert "Sổ đăng ký văn bản đến năm 2025 — Xã Lộc Bình" in listing and "Download" in listing
+    actions = list(
+        AuditEntry.objects.filter(object_type="core.export", object_id=str(export.pk))
+        .order_by("at", "pk")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["export.request", "export.ready", "export.download"]
+
+
+def test_only_the_person_who_asked_opens_the_export(client, cast, clerk):
+    incoming(clerk, cast.commune_a)
+    client.force_login(clerk)
+    export = ask(client, cast.commune_a)
+    run_tasks()
+    for other in [cast.chair_a, cast.officer_b, cast.provincial]:  # the same commune's chair too: it names people
+        client.force_login(other)
+        assert client.get(reverse("core:export", args=[export.pk])).status_code == 404
+        assert client.get(reverse("core:export_file", args=[export.pk])).status_code == 404
+        assert client.get(f"/api/v1/exports/{export.pk}/").status_code == 404
+        assert client.get(f"/api/v1/exports/{export.pk}/file/").status_code == 404
+        assert str(export.pk) not in client.get(reverse("core:exports")).content.decode()
+    client.logout()
+    assert client.get(reverse("core:export_file", args=[export.pk])).status_code == 302  # to the sign-in page
+    assert not AuditEntry.objects.filter(action="export.download").exists()
+
+
+def test_the_file_holds_what_was_registered_when_it_was_asked_for(client, cast, clerk):
+    incoming(clerk, cast.commune_a)
+    client.force_login(clerk)
+    export = ask(client, cast.commune_a)
+    incoming(clerk, cast.commune_a, symbol="99/QĐ-UBND", author="Ủy ban nhân dân tỉnh")  # after the request
+    run_tasks()
+    text = downloaded_text(client, export)
+    assert "1672/NQ-UBTVQH15" in text and "99/QĐ-UBND" not in text
+    export.refresh_from_db()
+    assert export.rows == 1
+
+
+def test_a_failure_is_shown_to_the_requester_and_recorded_on_the_task(client, cast, clerk, monkeypatch):
+    incoming(clerk, cast.commune_a)
+    client.force_login(clerk)
+    export = ask(client, cast.commune_a)
+
+    def broken(export):
+        raise OSError("the fonts are missing")
+
+    monkeypatch.setitem(services.EXPORT_BUILDERS, Export.Kind.DOCUMENT_REGISTER, f"{__name__}.BROKEN")
+    monkeypatch.setitem(globals(), "BROKEN", broken)
+    run_tasks()
+    export.refresh_from_db()
+    assert export.status == Export.Status.FAILED and not export.file
+    assert DBTaskResult.objects.get().status == "FAILED"
+    page = client.get(reverse("core:export", args=[export.pk]), headers=EN).content.decode()
+    assert "could not be made" in page and "fonts" not in page  # no internals shown
+    assert client.get(reverse("core:export_file", args=[export.pk])).status_code == 404
+    assert AuditEntry.objects.filter(action="export.fail", object_id=str(export.pk)).exists()
+    assert services.export_make(export_id=str(export.pk)) is None  # a failed export is not made again
+
+
+def test_a_request_rolled_back_leaves_no_export_and_no_task(cast, clerk):
+    incoming(clerk, cast.commune_a)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        document_services.register_pdf_request(actor=clerk, unit=cast.commune_a, direction="incoming", year=2025)
+        assert Export.objects.count() == 1 and DBTaskResult.objects.count() == 1
+        raise RuntimeError("the caller fails after asking")
+    assert not Export.objects.exists() and not DBTaskResult.objects.exists()
+    assert not AuditEntry.objects.filter(action="export.request").exists()
+
+
+def test_a_made_export_is_not_made_twice(client, cast, clerk):
+    incoming(clerk, cast.commune_a)
+    client.force_login(clerk)
+    export = ask(client, cast.commune_a)
+    run_tasks()
+    export.refresh_from_db()
+    made = export.file.name
+    assert services.export_make(export_id=str(export.pk)) is None
+    export.refresh_from_db()
+    assert export.file.name == made
+    assert AuditEntry.objects.filter(action="export.ready").count() == 1
+
+
+def test_the_api_lists_polls_and_downloads_the_exports(client, cast, clerk):
+    incoming(clerk, cast.commune_a)
+    client.force_login(clerk)
+    asked = client.post("/api/v1/documents/registers/06529/incoming/2025.pdf")
+    assert asked.status_code == 202
+    body = asked.json()
+    assert body["status"] == "pending" and body["file_url"] is None and body["url"] == f"/api/v1/exports/{body['id']}/"
+    assert client.get(f"/api/v1/exports/{body['id']}/file/").status_code == 404
+    run_tasks()
+    (listed,) = client.get("/api/v1/exports/").json()["items"]
+    assert listed["id"] == body["id"] and listed["status"] == "ready" and listed["rows"] == 1
+    response = client.get(listed["file_url"])
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
+    assert pdf_pages(b"".join(response.streaming_content))
+    assert client.get("/api/v1/exports/not-a-uuid/").status_code == 404
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {"/api/v1/exports/", "/api/v1/exports/{export_id}/", "/api/v1/exports/{export_id}/file/"} <= set(paths)
+
+
+def test_an_export_whose_worker_stopped_says_to_ask_again(client, cast, clerk):
+    incoming(clerk, cast.commune_a)
+    client.force_login(clerk)
+    export = ask(client, cast.commune_a)
+    Export.objects.filter(pk=export.pk).update(created_at=timezone.now() - timedelta(minutes=16))
+    page = client.get(reverse("core:export", args=[export.pk]), headers=EN).content.decode()
+    assert "taking much longer than it should" in page and "export-status.js" not in page

@@ -1,0 +1,52 @@
+"""A register as PDF in a real browser (Debian's chromium, driven by Playwright): a clerk asks
+for the year's incoming register, the export page says it is being prepared, the background
+worker makes it, and the page shows the download link by itself (static/js/export-status.js),
+announced in its live region; the file downloaded is the register. axe-core checks both states.
+
+Run alone: pytest -q -p no:xdist communeos/documents/tests/test_browser.py -s"""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from communeos.conftest import make_person, run_tasks
+from communeos.core.models import Export
+from communeos.core.tests.test_browser import CHROMIUM, TIMEOUT_MS, Axe, browser  # noqa: F401
+from communeos.documents.tests.conftest import incoming
+from communeos.onestop.tests.test_browser import pdf_text, signed_in
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed: apt-get install -y chromium"),
+]
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+expect = playwright_sync.expect
+
+
+def test_a_register_pdf_appears_on_its_page_when_the_worker_has_made_it(browser, live_server, cast):  # noqa: F811
+    axe = Axe()
+    clerk = make_person("clerk.a", cast.commune_a, "clerk")
+    incoming(clerk, cast.commune_a)
+    url = live_server.url
+    page = signed_in(browser, url, "clerk.a")
+    page.goto(f"{url}/documents/registers/{cast.commune_a.code}/incoming/2025/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Chuẩn bị tệp PDF").click()
+    export = Export.objects.get()
+    assert page.url == f"{url}/exports/{export.pk}/"
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Đang chuẩn bị")
+    axe.check(page, "export being prepared")
+
+    run_tasks()  # the worker, as `manage.py db_worker` runs it
+    link = status.get_by_role("link", name=re.compile("Tải về so-van-ban-den-2025-06529.pdf"))
+    expect(link).to_be_visible(timeout=TIMEOUT_MS)  # no reload: the page checked by itself
+    expect(status).to_contain_text("Đã xong: 1 dòng.")
+    axe.check(page, "export ready")
+    with page.expect_download() as download:
+        link.click()
+    text = pdf_text(Path(download.value.path()).read_bytes())
+    assert "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN" in text and "1672/NQ-UBTVQH15" in text
