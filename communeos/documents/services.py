@@ -296,6 +296,11 @@ def _register_incoming(*, actor, unit, symbol, author, issued_on, summary, arriv
     if errors:
         raise ValidationError(errors)
     canonical = parsed.format()
+    year = timezone.localtime(arrived_at).year
+    # Numbering first: it locks the unit's counter for the year until this transaction ends,
+    # so a clerk registering the same document at the same moment waits here, then finds this
+    # one below (and the number it took is given back with the rollback).
+    number = next_number("incoming", unit, str(year))
     if not confirm_duplicate:
         authenticated = getattr(actor, "is_authenticated", False)
         registered = access.documents_visible_to(actor) if authenticated else Document.objects
@@ -308,8 +313,6 @@ def _register_incoming(*, actor, unit, symbol, author, issued_on, summary, arriv
         )
         if first is not None:
             raise DuplicateDocument(first)
-    year = timezone.localtime(arrived_at).year
-    number = next_number("incoming", unit, str(year))
     arrival_day = timezone.localdate(arrived_at)
     registered_day = timezone.localdate(at)
     in_time = registered_day <= calendar.next_working_day(arrival_day, province=unit.province_id or unit.pk)

@@ -10,7 +10,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 
-from communeos.conftest import CONCURRENT, in_thread
+from communeos.conftest import CONCURRENT, in_thread, make_person
+from communeos.core.numbering import current_number
 from communeos.documents import services
 from communeos.documents.models import Document
 from communeos.documents.tests.test_attachments import text_pdf
@@ -84,3 +85,65 @@ def waiting_for_the_content_lock(second: Future, timeout: float = 30) -> None:
             time.sleep(0.05)
     if not second.done():
         raise AssertionError("the second registration neither waited for the content's lock nor finished")
+
+
+def test_two_clerks_registering_the_same_document_at_once_register_it_once(cast, clerk, monkeypatch):
+    """The second registration of a document (same issuer, symbol and date) is refused as a
+    duplicate even when both clerks press the button at the same moment: the second waits for
+    the unit's arrival counter, which the first holds until it commits, then finds it."""
+    second_clerk = make_person("clerk.a2", cast.commune_a, "clerk")
+    numbered, go = threading.Event(), threading.Event()
+    real_next_number = services.next_number
+
+    def next_number_then_pause(series, unit, period):
+        number = real_next_number(series, unit, period)
+        if threading.current_thread().name.startswith("first"):
+            numbered.set()  # the first registration holds the counter, uncommitted
+            assert go.wait(30)
+        return number
+
+    monkeypatch.setattr(services, "next_number", next_number_then_pause)
+
+    @in_thread
+    def register(actor) -> Document | services.DuplicateDocument:
+        try:
+            return services.document_register_incoming(
+                actor=actor,
+                unit=cast.commune_a,
+                symbol="25/QĐ-UBND",
+                author="UBND tỉnh Lạng Sơn",
+                issued_on=date(2025, 10, 1),
+                summary="Quyết định về việc giao chỉ tiêu",
+            )
+        except services.DuplicateDocument as error:
+            return error
+
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="first") as first_pool,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="second") as second_pool,
+    ):
+        first = first_pool.submit(register, clerk)
+        try:
+            assert numbered.wait(30)
+            second = second_pool.submit(register, second_clerk)
+            waiting_for_a_lock(second)
+        finally:
+            go.set()
+        document = first.result(timeout=60)
+        refused = second.result(timeout=60)
+
+    assert isinstance(document, Document) and document.arrival_number == 1
+    assert isinstance(refused, services.DuplicateDocument) and refused.first.pk == document.pk
+    assert Document.objects.filter(unit=cast.commune_a).count() == 1
+    assert current_number("incoming", cast.commune_a, str(document.year)) == 1  # the refused one's number came back
+
+
+def waiting_for_a_lock(second: Future, timeout: float = 30) -> None:
+    """Until some transaction waits for a lock (the race is set up), or the second is done."""
+    deadline = time.monotonic() + timeout
+    with connections["default"].cursor() as cursor:
+        while time.monotonic() < deadline and not second.done():
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
