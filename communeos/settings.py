@@ -274,6 +274,9 @@ FILE_UPLOAD_HANDLERS = [
 # PostgreSQL syncs its own commits: a crash of the machine loses neither. 0 turns that off
 # (a throwaway demo); a dossier's file could then be lost or empty after a crash.
 FILE_SYNC = env_bool("FILE_SYNC", True)
+# Files made in the background (core.Export: registers as PDF, which name people) are removed
+# this many days after they were asked for, by `manage.py exports_expire` (run it daily).
+EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7)
 # Public look-ups and online submissions allowed per client address per minute, counted in
 # Django's cache: "memory" (the default) counts in each server process, so N processes allow N
 # times the limit; "database" keeps the counts in one table that every process shares (one or

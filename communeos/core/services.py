@@ -1,16 +1,19 @@
 """Writes of the core: overrides of the working-day calendar; files made in the background."""
 
+import functools
 import logging
-from datetime import date, time
+from datetime import date, time, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from communeos.core import audit, calendar
+from communeos.core import audit, calendar, storage
 from communeos.core.models import CalendarOverride, Export
 from communeos.units.models import Level, Unit
 
@@ -134,6 +137,28 @@ def export_make(*, export_id: str) -> Export | None:
             export.save(update_fields=["status", "finished_at", "updated_at"])
             audit.record(actor=None, action="export.fail", obj=export, unit=export.unit_id)
         raise RuntimeError(f"export {export_id} failed") from error
+
+
+def exports_expire(*, now=None) -> int:
+    """Remove the exports asked for more than `EXPORT_KEEP_DAYS` ago, with their files (they
+    name people: kept no longer than needed). Each removal is one transaction with its audit
+    entry. How many were removed."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.EXPORT_KEEP_DAYS)
+    removed = 0
+    for export_id in Export.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            export = Export.objects.select_for_update().filter(pk=export_id).first()
+            if export is None:
+                continue
+            name = export.file.name
+            audit.record(actor=None, action="export.expire", obj=export, unit=export.unit_id)
+            export.delete()
+            if name and storage.in_database():
+                default_storage.delete(name)  # with this transaction
+            elif name:  # on the file system, once this has committed (a rollback keeps the file)
+                transaction.on_commit(functools.partial(default_storage.delete, name))
+            removed += 1
+    return removed
 
 
 def export_downloaded(*, actor, export: Export) -> None:

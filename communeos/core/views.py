@@ -1,5 +1,6 @@
 from datetime import datetime, time
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -44,7 +45,7 @@ def export_list(request):
     """The files made in the background for the person signed in, newest first."""
     exports = access.exports_visible_to(request.user).select_related("unit")
     page = Paginator(exports, 30).get_page(request.GET.get("page"))
-    return render(request, "core/export_list.html", {"page": page})
+    return render(request, "core/export_list.html", {"page": page, "keep_days": settings.EXPORT_KEEP_DAYS})
 
 
 @login_required

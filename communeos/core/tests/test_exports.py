@@ -2,9 +2,12 @@
 database-backed task queue (`manage.py db_worker`, run here in-process by `run_tasks`), and
 opened only by the person who asked, each step in the audit trail."""
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -163,3 +166,28 @@ def test_an_export_whose_worker_stopped_says_to_ask_again(client, cast, clerk):
     Export.objects.filter(pk=export.pk).update(created_at=timezone.now() - timedelta(minutes=16))
     page = client.get(reverse("core:export", args=[export.pk]), headers=EN).content.decode()
     assert "taking much longer than it should" in page and "export-status.js" not in page
+
+
+def test_exports_are_removed_with_their_files_after_the_days_kept(
+    client, cast, clerk, file_store, settings, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_KEEP_DAYS = 7
+    incoming(clerk, cast.commune_a)
+    client.force_login(clerk)
+    old, recent = ask(client, cast.commune_a), ask(client, cast.commune_a)
+    run_tasks()
+    old.refresh_from_db()
+    Export.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    assert default_storage.exists(old.file.name)
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("exports_expire", stdout=out)
+    assert out.getvalue().strip() == "1 export(s) older than 7 days removed."
+    assert list(Export.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not default_storage.exists(old.file.name)
+    assert AuditEntry.objects.filter(action="export.expire", object_id=str(old.pk)).count() == 1
+    assert client.get(reverse("core:export", args=[old.pk])).status_code == 404
+    assert (
+        "Each is removed 7 days after it was asked for."
+        in client.get(reverse("core:exports"), headers=EN).content.decode()
+    )
