@@ -263,6 +263,12 @@ def _tz() -> tzinfo:
     return timezone.get_default_timezone()
 
 
+def today() -> date:
+    """Today in Vietnam: the product's dates are in the default time zone (and this skips the
+    active-zone look-up of `timezone.localdate()`, a few microseconds on every request)."""
+    return timezone.now().astimezone(_tz()).date()
+
+
 def _local(moment: datetime, name: str) -> datetime:
     if not isinstance(moment, datetime):
         raise TypeError(f"{name} must be a datetime, not {type(moment).__name__}")

@@ -1,8 +1,8 @@
 """Per-process caches of reference data that changes rarely (the procedure catalogue, the
-communes in force): the public intake reads them on every request, and a few seconds of
+communes in force): the public intake reads them on every request, and a minute of
 staleness is harmless because such data changes by adding a new dated row, not in place.
 
-    PROCEDURES = memo.Timed("onestop.procedure_by_code", seconds=5)
+    PROCEDURES = memo.Timed("onestop.procedure_by_code", seconds=60)
     procedure = PROCEDURES.get((code, day), lambda: query(code, day))
 
 Values are shared by the threads of one process: cache only objects that callers read.

@@ -28,6 +28,7 @@ from communeos.units.api import UnitRef
 from communeos.units.models import Level, Unit
 
 router = Router(tags=["one-stop shop"])
+VIETNAM = timezone.get_default_timezone()  # the answers' times, as the API's renderer writes them
 
 
 class PaperOut(Schema):
@@ -200,8 +201,8 @@ def submit(request, data: Form[SubmissionIn]):
             "code": dossier.code,
             "status": dossier.status,
             # In local time, whether the dossier was just made or read back (a replay).
-            "received_at": timezone.localtime(dossier.received_at),
-            "appointment_at": timezone.localtime(dossier.appointment_at),
+            "received_at": timezone.localtime(dossier.received_at, VIETNAM),
+            "appointment_at": timezone.localtime(dossier.appointment_at, VIETNAM),
             "lookup_url": selectors.lookup_url(dossier.code),
             "replayed": dossier.replayed,
         },

@@ -14,7 +14,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 
-from communeos.core import access, memo
+from communeos.core import access, calendar, memo
 from communeos.onestop.models import (
     ACTIVE,
     Dossier,
@@ -41,20 +41,22 @@ def procedure_list(*, day=None) -> QuerySet:
     )
 
 
-_PROCEDURES = memo.Timed("onestop.procedure_by_code", seconds=5)
-_COMMUNES = memo.Timed("onestop.commune_by_code", seconds=5)
+# A minute: each reload costs milliseconds (the procedure comes with its versions, papers and
+# steps), and at 5 s the reloads took a fortieth of an intake worker's time.
+_PROCEDURES = memo.Timed("onestop.procedure_by_code", seconds=60)
+_COMMUNES = memo.Timed("onestop.commune_by_code", seconds=60)
 
 
 def procedure_by_code(code: str, *, day=None) -> Procedure | None:
-    """The procedure with its version in force (cached per process for a few seconds: intake
+    """The procedure with its version in force (cached per process for up to a minute: intake
     and the public pages read it on every request; a catalogue change adds a version)."""
-    day = day or timezone.localdate()
+    day = day or calendar.today()
     return _PROCEDURES.get((code, day), lambda: procedure_list(day=day).filter(code=code).first())
 
 
 def commune_by_code(code: str, *, day=None) -> Unit | None:
     """A commune in force on `day` (today) by its code, for online intake (cached like the catalogue)."""
-    day = day or timezone.localdate()
+    day = day or calendar.today()
     return _COMMUNES.get(
         (code, day), lambda: Unit.objects.in_force_on(day).filter(level=Level.COMMUNE, code=code).first()
     )

@@ -224,11 +224,11 @@ def _audit(dossier: Dossier, *, actor, action: str, changes: dict, actor_label: 
 # Intake ------------------------------------------------------------------------------------
 
 
-_VERSIONS = memo.Timed("onestop.version_and_papers", seconds=5)
+_VERSIONS = memo.Timed("onestop.version_and_papers", seconds=60)
 
 
 def _version_and_papers(procedure: Procedure, day) -> tuple[ProcedureVersion | None, list[ProcedurePaper]]:
-    """The version in force and its papers, cached per process for a few seconds: intake is the
+    """The version in force and its papers, cached per process for up to a minute: intake is the
     hot path, and a version, once dossiers use it, never changes (a new one is added)."""
 
     def load():
@@ -352,7 +352,7 @@ def dossier_receive(
 
 def _dossier_receive(*, actor, unit, procedure, applicant, channel, papers_provided, uploads, consent,
                      idempotency_key, at) -> Dossier:  # fmt: skip
-    local = timezone.localtime(at)
+    local = timezone.localtime(at, timezone.get_default_timezone())
     if unit.level != Level.COMMUNE or not unit.in_force_on(local.date()):
         raise ValidationError(_("Dossiers are received by a commune in force."))
     version, papers = _version_and_papers(procedure, local.date())
