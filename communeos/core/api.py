@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from ninja import NinjaAPI, Router, Schema
+from ninja import NinjaAPI, Router, Schema, responses
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer, SessionAuth
 
@@ -79,6 +79,13 @@ class ExportOut(Schema):
         return reverse("api:export_file", kwargs={"export_id": export.pk}) if export.status == "ready" else None
 
 
+def accepted(response, export) -> responses.Status:
+    """202 for an export just asked for, its address in Location (`response`: the operation's
+    temporal response, whose headers django-ninja copies)."""
+    response["Location"] = ExportOut.resolve_url(export)
+    return responses.Status(202, export)
+
+
 class NotFoundOut(Schema):
     detail: str
 
@@ -116,5 +123,6 @@ def export_file(request, export_id: UUID):
     export = access.access_export(request.user, export_id)
     if export.status != Export.Status.READY:
         raise Http404
+    response = uploads.serve(export.file.name, export.content_type, export.filename, download=True)  # 404 if gone
     services.export_downloaded(actor=request.user, export=export)
-    return uploads.serve(export.file.name, export.content_type, export.filename, download=True)
+    return response

@@ -211,7 +211,11 @@ class Export(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports", verbose_name=_("requested by")
+        # PROTECT: a person is deactivated, not deleted; deleting the rows would leave their files.
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="exports",
+        verbose_name=_("requested by"),
     )
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     params = models.JSONField(_("parameters"), default=dict)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from communeos.core import audit, calendar, storage
 from communeos.core.models import CalendarOverride, Export
+from communeos.core.uploads import atomic_with_files
 from communeos.units.models import Level, Unit
 
 logger = logging.getLogger(__name__)
@@ -109,34 +110,41 @@ def export_request(*, actor, unit: Unit, kind: str, params: dict, title: str, fi
 
 def export_make(*, export_id: str) -> Export | None:
     """Make the file of a pending export (the background task). The file is laid out outside
-    any transaction (a long one would hold SQLite's write lock), then saved with the export's
-    new status and its audit entry. A failure is written on the export, for its requester to
-    see, and raised again for the task's own record."""
+    any transaction (a long one would hold SQLite's write lock), then stored with the export's
+    new status and its audit entry (`_export_ready`). A failure is written on the export, for
+    its requester to see, and raised again for the task's own record."""
     export = Export.objects.select_related("requested_by", "unit").filter(pk=export_id).first()
     if export is None or export.status != Export.Status.PENDING:
-        return None  # made already, or gone with its requester
+        return None  # made already, or gone
     try:
         content, rows = import_string(EXPORT_BUILDERS[export.kind])(export)
-        with transaction.atomic():
-            if not Export.objects.select_for_update().filter(pk=export.pk, status=Export.Status.PENDING).exists():
-                return None
-            export.file.save(export.filename, ContentFile(content), save=False)
-            export.rows = rows
-            export.status = Export.Status.READY
-            export.finished_at = timezone.now()
-            export.save(update_fields=["file", "rows", "status", "finished_at", "updated_at"])
-            audit.record(
-                actor=None, action="export.ready", obj=export, unit=export.unit_id, changes={"rows": [None, rows]}
-            )
-        return export
+        return export if _export_ready(export, content, rows) else None
     except Exception as error:
         logger.exception("export %s (%s) failed", export_id, export.kind)
         with transaction.atomic():
-            export.status = Export.Status.FAILED
-            export.finished_at = timezone.now()
-            export.save(update_fields=["status", "finished_at", "updated_at"])
-            audit.record(actor=None, action="export.fail", obj=export, unit=export.unit_id)
+            now = timezone.now()
+            failed = Export.objects.filter(pk=export.pk, status=Export.Status.PENDING).update(
+                status=Export.Status.FAILED, finished_at=now, updated_at=now
+            )
+            if failed:
+                audit.record(actor=None, action="export.fail", obj=export, unit=export.unit_id)
         raise RuntimeError(f"export {export_id} failed") from error
+
+
+@atomic_with_files
+def _export_ready(export: Export, content: bytes, rows: int, *, written: list[str]) -> bool:
+    """Store the file and mark the export ready, in one transaction: on the file system the
+    file is synced before the commit and removed if it fails (`atomic_with_files`)."""
+    if not Export.objects.select_for_update().filter(pk=export.pk, status=Export.Status.PENDING).exists():
+        return False  # made or failed meanwhile
+    export.file.save(export.filename, ContentFile(content), save=False)
+    written.append(export.file.name)
+    export.rows = rows
+    export.status = Export.Status.READY
+    export.finished_at = timezone.now()
+    export.save(update_fields=["file", "rows", "status", "finished_at", "updated_at"])
+    audit.record(actor=None, action="export.ready", obj=export, unit=export.unit_id, changes={"rows": [None, rows]})
+    return True
 
 
 def exports_expire(*, now=None) -> int:

@@ -61,5 +61,6 @@ def export_file(request, export_id):
     export = access.access_export(request.user, export_id)
     if export.status != Export.Status.READY:
         raise Http404
+    response = uploads.serve(export.file.name, export.content_type, export.filename, download=True)  # 404 if gone
     services.export_downloaded(actor=request.user, export=export)
-    return uploads.serve(export.file.name, export.content_type, export.filename, download=True)
+    return response

@@ -13,13 +13,14 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, responses
 from ninja.pagination import PageNumberPagination, paginate
 
 from communeos.core import access, audit, registers, uploads
+from communeos.core import api as exports_api
 from communeos.core.api import ExportOut, error_body
 from communeos.documents import selectors, services
 from communeos.documents.models import (
@@ -294,17 +295,20 @@ def register_xlsx(request, unit_code: str, direction: str, year: int):
 
 @router.post(
     "/registers/{unit_code}/{direction}/{int:year}.pdf",
-    response={202: ExportOut, 404: ErrorOut},
-    summary="Ask for a unit's incoming or outgoing register for a year as PDF (Decree 30/2020, Appendix IV): "
-    "made in the background; poll the export's url until it is ready, then fetch its file_url",
+    response={202: ExportOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Ask for a unit's incoming or outgoing register for a year as PDF (Decree 30/2020, Appendix IV; at "
+    "most 5,000 entries): made in the background; poll the export's url (also in Location) until it is ready, "
+    "then fetch its file_url",
 )
-def register_pdf(request, unit_code: str, direction: str, year: int):
+def register_pdf(request, unit_code: str, direction: str, year: int, response: HttpResponse):
     unit = _unit(request, unit_code)
     if unit is None or direction not in Direction.values:
         raise Http404
-    return responses.Status(
-        202, services.register_pdf_request(actor=request.user, unit=unit, direction=direction, year=year)
-    )
+    try:
+        export = services.register_pdf_request(actor=request.user, unit=unit, direction=direction, year=year)
+    except ValidationError as error:
+        return responses.Status(422, error_body(error))
+    return exports_api.accepted(response, export)
 
 
 # Incoming ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -779,22 +779,28 @@ def register_pdf_request(*, actor, unit: Unit, direction: str, year: int) -> Exp
     entries = selectors.register(user=actor, unit=unit, direction=direction, year=year)
     register = exports.Register(unit=unit, direction=direction, year=year)
     with transaction.atomic():
-        upto = _register_views(actor, entries, "register.pdf")
+        # The entries as they are now: the file holds these (an outgoing document drafted
+        # earlier but issued later, or one granted later, is not in it unaudited).
+        ids = list(entries.values_list("pk", flat=True))
+        if len(ids) > exports.MAX_PDF_ROWS:
+            raise ValidationError(
+                _("The register holds %(count)s entries; a PDF takes at most %(max)s. Download it as Excel.")
+                % {"count": len(ids), "max": exports.MAX_PDF_ROWS}
+            )
+        _register_views(actor, entries.filter(pk__in=ids), "register.pdf")
         return core_services.export_request(
             actor=actor,
             unit=unit,
             kind=Export.Kind.DOCUMENT_REGISTER,
-            params={"direction": direction, "year": year, "upto": upto},
+            params={"direction": direction, "year": year, "ids": ids},
             title=f"{register.full_title} — {unit.name}",
             filename=f"{register.filename_stem}.pdf",
         )
 
 
-def _register_views(actor, entries, export: str) -> int:
-    """Audit each confidential entry of a register being exported as a view; the last entry's
-    id (0 if none), so that a file made later holds no entry registered after this."""
+def _register_views(actor, entries, export: str) -> None:
+    """Audit each confidential entry of a register being exported as a view."""
     for document in entries.exclude(confidentiality="").order_by("pk"):
         audit.record(
             actor=actor, action="document.view", obj=document, unit=document.unit_id, changes={"export": [None, export]}
         )
-    return entries.aggregate(upto=Max("pk"))["upto"] or 0

@@ -232,7 +232,12 @@ def register_export(request, unit_code: str, direction: str, year: int, fmt: str
     if fmt == "pdf":
         if request.method != "POST":
             return redirect("documents:register", unit_code=unit.code, direction=direction, year=year)
-        export = services.register_pdf_request(actor=request.user, unit=unit, direction=direction, year=year)
+        try:
+            export = services.register_pdf_request(actor=request.user, unit=unit, direction=direction, year=year)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("documents:register", unit_code=unit.code, direction=direction, year=year)
         return redirect("core:export", export_id=export.pk)
     content, filename = services.register_export(actor=request.user, unit=unit, direction=direction, year=year)
     return registers.attachment(content, fmt, filename)

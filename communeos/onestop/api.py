@@ -19,6 +19,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import NinjaJSONEncoder
 
 from communeos.core import access, audit, registers, uploads
+from communeos.core import api as exports_api
 from communeos.core.api import ExportOut, error_body
 from communeos.core.ratelimit import allow
 from communeos.onestop import printing, selectors, services, statistics
@@ -28,7 +29,6 @@ from communeos.units.api import UnitRef
 from communeos.units.models import Level, Unit
 
 router = Router(tags=["one-stop shop"])
-VIETNAM = timezone.get_default_timezone()  # the answers' times, as the API's renderer writes them
 
 
 class PaperOut(Schema):
@@ -201,8 +201,8 @@ def submit(request, data: Form[SubmissionIn]):
             "code": dossier.code,
             "status": dossier.status,
             # In local time, whether the dossier was just made or read back (a replay).
-            "received_at": timezone.localtime(dossier.received_at, VIETNAM),
-            "appointment_at": timezone.localtime(dossier.appointment_at, VIETNAM),
+            "received_at": timezone.localtime(dossier.received_at, timezone.get_default_timezone()),
+            "appointment_at": timezone.localtime(dossier.appointment_at, timezone.get_default_timezone()),
             "lookup_url": selectors.lookup_url(dossier.code),
             "replayed": dossier.replayed,
         },
@@ -565,9 +565,9 @@ def dossier_register_xlsx(request, unit_code: str, query: Query[RegisterQuery]):
     "/registers/{unit_code}.pdf",
     response={202: ExportOut, 404: ErrorOut, 422: ErrorOut},
     summary="Ask for a commune's dossier register from start to end as PDF (at most 5,000 dossiers): made in "
-    "the background; poll the export's url until it is ready, then fetch its file_url",
+    "the background; poll the export's url (also in Location) until it is ready, then fetch its file_url",
 )
-def dossier_register_pdf(request, unit_code: str, query: Query[RegisterQuery]):
+def dossier_register_pdf(request, unit_code: str, query: Query[RegisterQuery], response: HttpResponse):
     unit = _register_unit(request, unit_code)
     if query.start > query.end:
         return responses.Status(422, _START_AFTER_END)
@@ -575,7 +575,7 @@ def dossier_register_pdf(request, unit_code: str, query: Query[RegisterQuery]):
         export = services.dossier_register_pdf_request(actor=request.user, unit=unit, start=query.start, end=query.end)
     except ValidationError as error:
         return responses.Status(422, error_body(error))
-    return responses.Status(202, export)
+    return exports_api.accepted(response, export)
 
 
 _START_AFTER_END = {"detail": "start must not be after end.", "errors": {"start": ["After end."]}}

@@ -145,12 +145,12 @@ def register_pdf(dossiers: Iterable[Dossier], *, unit: Unit, start: date, end: d
 
 def register_pdf_export(export) -> tuple[bytes, int]:
     """The PDF of a register asked for with `services.dossier_register_pdf_request` (a
-    `core.Export`): the dossiers its requester sees, up to the last one received when they asked."""
+    `core.Export`): the dossiers that were in it when they asked, as its requester sees them now."""
     from communeos.onestop import selectors
 
     start, end = date.fromisoformat(export.params["start"]), date.fromisoformat(export.params["end"])
     dossiers = selectors.dossier_register(user=export.requested_by, unit=export.unit, start=start, end=end).filter(
-        pk__lte=export.params["upto"]
+        pk__in=export.params["ids"]
     )
     rows = dossiers.count()
     return register_pdf(dossiers, unit=export.unit, start=start, end=end), rows

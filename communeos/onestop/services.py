@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -1054,20 +1054,20 @@ def dossier_register_pdf_request(*, actor, unit: Unit, start, end) -> Export:
     from communeos.onestop import register, selectors
 
     dossiers = selectors.dossier_register(user=actor, unit=unit, start=start, end=end)
-    summary = dossiers.aggregate(count=Count("pk"), upto=Max("pk"))
-    if summary["count"] > register.MAX_PDF_ROWS:
+    ids = list(dossiers.values_list("pk", flat=True))  # the file holds these: the register as it is now
+    if len(ids) > register.MAX_PDF_ROWS:
         raise ValidationError(
             _("The register holds %(count)s dossiers; a PDF takes at most %(max)s. Choose a shorter period, or Excel.")
-            % {"count": summary["count"], "max": register.MAX_PDF_ROWS}
+            % {"count": len(ids), "max": register.MAX_PDF_ROWS}
         )
     book = register.DossierRegister(unit, start, end)
     with transaction.atomic():
-        _register_exported(actor, unit, start, end, summary["count"], "pdf")
+        _register_exported(actor, unit, start, end, len(ids), "pdf")
         return core_services.export_request(
             actor=actor,
             unit=unit,
             kind=Export.Kind.DOSSIER_REGISTER,
-            params={"start": start.isoformat(), "end": end.isoformat(), "upto": summary["upto"] or 0},
+            params={"start": start.isoformat(), "end": end.isoformat(), "ids": ids},
             title=f"{book.title} — {unit.name}, {book.period}",
             filename=f"{book.filename_stem}.pdf",
         )

@@ -191,3 +191,71 @@ def test_exports_are_removed_with_their_files_after_the_days_kept(
         "Each is removed 7 days after it was asked for."
         in client.get(reverse("core:exports"), headers=EN).content.decode()
     )
+
+
+def test_an_outgoing_document_issued_after_the_request_is_not_in_the_file(client, cast, clerk):
+    """An outgoing document has its id from its draft but enters the register when issued:
+    the file holds the entries the register had when it was asked for."""
+    from communeos.documents import services as documents
+    from communeos.documents.tests.conftest import outgoing
+    from communeos.documents.tests.test_exports import issued_and_dispatched
+
+    later = outgoing(cast.officer_a, cast.commune_a, summary="Kế hoạch kiểm tra", signer="Chair.A")
+    documents.document_approve(actor=cast.chair_a, document=later)
+    first = issued_and_dispatched(cast, clerk)  # drafted after `later`: a higher id
+    assert later.pk < first.pk
+    client.force_login(clerk)
+    response = client.post(reverse("documents:register_export", args=[cast.commune_a.code, "outgoing", 2026, "pdf"]))
+    export = Export.objects.get()
+    assert response["Location"] == reverse("core:export", args=[export.pk])
+    later = documents.document_issue(actor=clerk, document=later)
+    assert later.year == 2026 and later.symbol
+    run_tasks()
+    text = downloaded_text(client, export)
+    assert first.symbol in text and later.symbol not in text
+    export.refresh_from_db()
+    assert export.rows == 1
+
+
+def test_a_register_too_long_for_a_pdf_is_refused_with_a_message(client, cast, clerk, monkeypatch):
+    from communeos.documents import exports
+
+    incoming(clerk, cast.commune_a)
+    monkeypatch.setattr(exports, "MAX_PDF_ROWS", 0)
+    client.force_login(clerk)
+    url = reverse("documents:register_export", args=[cast.commune_a.code, "incoming", 2025, "pdf"])
+    response = client.post(url, headers=EN)
+    assert response.status_code == 302
+    page = client.get(response["Location"], headers=EN).content.decode()
+    assert "The register holds 1 entries; a PDF takes at most 0. Download it as Excel." in page
+    api = client.post("/api/v1/documents/registers/06529/incoming/2025.pdf", headers=EN)
+    assert api.status_code == 422 and "a PDF takes at most 0" in api.json()["detail"]
+    assert not Export.objects.exists() and not DBTaskResult.objects.exists()
+
+
+def test_the_api_answers_202_with_the_exports_address(client, cast, clerk):
+    incoming(clerk, cast.commune_a)
+    client.force_login(clerk)
+    asked = client.post("/api/v1/documents/registers/06529/incoming/2025.pdf")
+    assert asked.status_code == 202 and asked["Location"] == asked.json()["url"]
+
+
+def test_a_file_that_could_not_be_recorded_is_not_left_behind(client, cast, clerk, file_store, monkeypatch):
+    incoming(clerk, cast.commune_a)
+    client.force_login(clerk)
+    export = ask(client, cast.commune_a)
+    stored = []
+    real_save = Export.save
+
+    def save_then_fail(self, *args, **kwargs):
+        if self.status == Export.Status.READY:
+            stored.append(self.file.name)
+            assert default_storage.exists(self.file.name)
+            raise RuntimeError("the database went away")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Export, "save", save_then_fail)
+    run_tasks()
+    export.refresh_from_db()
+    assert export.status == Export.Status.FAILED and stored
+    assert not default_storage.exists(stored[0])  # removed, in the database and on the disk alike

@@ -139,11 +139,17 @@ def test_two_clerks_registering_the_same_document_at_once_register_it_once(cast,
 
 
 def waiting_for_a_lock(second: Future, timeout: float = 30) -> None:
-    """Until some transaction waits for a lock (the race is set up), or the second is done."""
+    """Until a transaction of this test's database waits for a lock (the race is set up), or
+    the second registration is done without waiting (then the test's assertions show it)."""
     deadline = time.monotonic() + timeout
     with connections["default"].cursor() as cursor:
         while time.monotonic() < deadline and not second.done():
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND cardinality(pg_blocking_pids(pid)) > 0"
+            )
             if cursor.fetchone()[0]:
                 return
             time.sleep(0.05)
+    if not second.done():
+        raise AssertionError("the second registration neither waited for a lock nor finished")
