@@ -16,11 +16,13 @@ from communeos.conftest import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 
-pytestmark = [
+# The marks of every browser test module: a live server needs committed data.
+BROWSER = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed: apt-get install -y chromium"),
 ]
+pytestmark = BROWSER
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")

@@ -12,15 +12,11 @@ import pytest
 
 from communeos.conftest import make_person, run_tasks
 from communeos.core.models import Export
-from communeos.core.tests.test_browser import CHROMIUM, TIMEOUT_MS, Axe, browser  # noqa: F401
+from communeos.core.tests.test_browser import BROWSER, TIMEOUT_MS, Axe, browser  # noqa: F401
 from communeos.documents.tests.conftest import incoming
 from communeos.onestop.tests.test_browser import pdf_text, signed_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed: apt-get install -y chromium"),
-]
+pytestmark = BROWSER
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect

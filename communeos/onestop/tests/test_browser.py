@@ -13,14 +13,10 @@ import pytest
 from pypdf import PdfReader
 
 from communeos.conftest import PASSWORD, make_person
-from communeos.core.tests.test_browser import CHROMIUM, DESKTOP, TIMEOUT_MS, Axe, browser  # noqa: F401
+from communeos.core.tests.test_browser import BROWSER, DESKTOP, TIMEOUT_MS, Axe, browser  # noqa: F401
 from communeos.onestop.models import Dossier, Status
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed: apt-get install -y chromium"),
-]
+pytestmark = BROWSER
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect
