@@ -70,22 +70,16 @@ def media_root(settings, tmp_path):
     yield settings.MEDIA_ROOT
 
 
-FILE_STORES = {
-    "database": "communeos.core.storage.DatabaseStorage",
-    "filesystem": "django.core.files.storage.FileSystemStorage",
-}
-
-
 @pytest.fixture
 def filesystem_store(settings):
     """Files kept under MEDIA_ROOT (FILE_STORE=filesystem) instead of in the database."""
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": FILE_STORES["filesystem"]}}
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": settings.FILE_STORES["filesystem"]}}
 
 
-@pytest.fixture(params=list(FILE_STORES))
+@pytest.fixture(params=list(settings.FILE_STORES))
 def file_store(request, settings) -> str:
     """The test runs once for each place files can be kept (FILE_STORE)."""
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": FILE_STORES[request.param]}}
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": settings.FILE_STORES[request.param]}}
     return request.param
 
 

@@ -205,14 +205,14 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # are committed (FILE_SYNC). Files under MEDIA_ROOT from before a switch to "database" stay
 # readable.
 FILE_STORE = env_str("FILE_STORE", "database")
-_FILE_STORES = {
+FILE_STORES = {
     "database": "communeos.core.storage.DatabaseStorage",
     "filesystem": "django.core.files.storage.FileSystemStorage",
 }
-if FILE_STORE not in _FILE_STORES:
-    raise ImproperlyConfigured(f"FILE_STORE={FILE_STORE!r} is not one of: {', '.join(_FILE_STORES)}.")
+if FILE_STORE not in FILE_STORES:
+    raise ImproperlyConfigured(f"FILE_STORE={FILE_STORE!r} is not one of: {', '.join(FILE_STORES)}.")
 STORAGES = {
-    "default": {"BACKEND": _FILE_STORES[FILE_STORE]},
+    "default": {"BACKEND": FILE_STORES[FILE_STORE]},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -44,9 +44,11 @@ def pending_insert_sql(files: int) -> str:
     """PostgreSQL: `write_pending` of `files` files as a statement (or a part of one), taking
     each file's name and content in turn (`pending_params`). Each content is a parameter of its
     own, sent as it is (binary); an array of them would be assembled in Python."""
+    from communeos.core.models import StoredFile
+
     rows = ", ".join(["(%s, CAST(%s AS bytea))"] * files)
     return (
-        "INSERT INTO core_storedfile (name, content, size, created_at) "
+        f"INSERT INTO {StoredFile._meta.db_table} (name, content, size, created_at) "  # noqa: S608 - table name only
         f"SELECT f.name, f.content, octet_length(f.content), now() FROM (VALUES {rows}) AS f(name, content)"
     )
 

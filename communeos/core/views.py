@@ -50,7 +50,8 @@ def export_list(request):
 
 @login_required
 def export_detail(request, export_id):
-    """One export: being prepared (the page refreshes itself), ready to download, or failed."""
+    """One export: being prepared (its page checks again by itself: static/js/export-status.js),
+    ready to download, or failed."""
     export = access.access_export(request.user, export_id)
     pending = export.status == Export.Status.PENDING and not export.overdue
     return render(request, "core/export_detail.html", {"export": export, "pending": pending})

@@ -276,8 +276,9 @@ def document(request, document_id: int):
 def attachment(request, document_id: int, attachment_id: int):
     document = access.access_document(request.user, document_id)
     attachment = get_object_or_404(document.attachments, pk=attachment_id)
+    response = uploads.serve(attachment.file.name, attachment.content_type, attachment.name)  # 404 if gone
     services.document_file_opened(actor=request.user, document=document, attachment=attachment)
-    return uploads.serve(attachment.file.name, attachment.content_type, attachment.name)
+    return response
 
 
 @router.get(

@@ -387,8 +387,9 @@ def dossier(request, code: str):
 def dossier_file(request, code: str, file_id: int):
     dossier = access.access_dossier(request.user, code)
     file = get_object_or_404(dossier.files, pk=file_id)
+    response = uploads.serve(file.file.name, file.content_type, file.original_name)  # 404 if gone
     services.dossier_file_opened(actor=request.user, dossier=dossier, file=file)
-    return uploads.serve(file.file.name, file.content_type, file.original_name)
+    return response
 
 
 class CounterIntakeIn(Schema):

@@ -247,8 +247,9 @@ def dossier_file(request, code: str, file_id: int):
     recorded (the papers are personal data, an ID card's image sensitive data)."""
     dossier = access.access_dossier(request.user, code)
     file = get_object_or_404(dossier.files, pk=file_id)
+    response = uploads.serve(file.file.name, file.content_type, file.original_name)  # 404 if gone
     services.dossier_file_opened(actor=request.user, dossier=dossier, file=file)
-    return uploads.serve(file.file.name, file.content_type, file.original_name)
+    return response
 
 
 @login_required

@@ -163,3 +163,19 @@ def test_another_commune_and_another_dossier_get_404_for_a_file(client, cast):
     assert not AuditEntry.objects.filter(action="dossier.file_view").exists()
     client.logout()
     assert client.get(reverse("onestop:file", args=[dossier.code, file.pk])).status_code == 302  # to the login
+
+
+def test_a_file_gone_from_the_store_answers_404_and_records_no_opening(client, cast, file_store):
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from communeos.onestop.services import Upload
+    from communeos.onestop.tests.test_intake import online, pdf_bytes
+
+    dossier = online(cast, [Upload(p, SimpleUploadedFile("a.pdf", pdf_bytes())) for p in required_papers()])
+    file = dossier.files.first()
+    default_storage.delete(file.file.name)
+    client.force_login(cast.officer_a)
+    assert client.get(reverse("onestop:file", args=[dossier.code, file.pk])).status_code == 404
+    assert client.get(f"/api/v1/onestop/dossiers/{dossier.code}/files/{file.pk}/").status_code == 404
+    assert not AuditEntry.objects.filter(action="dossier.file_view").exists()
