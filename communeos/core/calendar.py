@@ -269,6 +269,11 @@ def today() -> date:
     return timezone.now().astimezone(_tz()).date()
 
 
+def now() -> datetime:
+    """The time now in Vietnam (aware; see `today`)."""
+    return timezone.now().astimezone(_tz())
+
+
 def _local(moment: datetime, name: str) -> datetime:
     if not isinstance(moment, datetime):
         raise TypeError(f"{name} must be a datetime, not {type(moment).__name__}")

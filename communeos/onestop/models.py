@@ -8,7 +8,6 @@ the law allows, `paused_days` the time spent waiting for the citizen to suppleme
 `due_at` = `start_at` + statutory + paused, recomputed whenever the clock stops or restarts.
 """
 
-import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from communeos.core.models import TimeStampedModel
+from communeos.core.uploads import new_name
 
 
 def appointment(due_at, promised_at):
@@ -346,13 +346,13 @@ class DossierPaper(models.Model):
 
 
 def dossier_file_path(instance: "DossierFile", filename: str) -> str:
-    """As `core.uploads.store_new` names a dossier's files: the SHA-256 and a random suffix."""
-    return f"dossiers/{instance.sha256[:2]}/{instance.sha256}-{secrets.token_hex(4)}"
+    """As `core.uploads.store_new` names a dossier's files (`core.uploads.new_name`)."""
+    return new_name("dossiers", instance.sha256)
 
 
 class DossierFile(models.Model):
-    """An uploaded scan of a paper, typed by its content; its file is its own (named by its
-    SHA-256 and a random suffix: the same scan given twice is two files)."""
+    """An uploaded scan of a paper, typed by its content; its file is its own (named by the day,
+    its SHA-256 and a random suffix: the same scan given twice is two files)."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
     paper = models.ForeignKey(DossierPaper, null=True, blank=True, on_delete=models.SET_NULL, related_name="files")

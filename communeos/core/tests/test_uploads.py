@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from pypdf import PdfWriter
 
+from communeos.core import calendar
 from communeos.core.models import StoredFile
 from communeos.core.storage import write_pending
 from communeos.core.uploads import atomic_with_files, check_upload, pdf_structure_whole, remove, store, store_new, sync
@@ -69,9 +70,15 @@ def test_each_write_stores_its_own_files_and_removes_only_its_own(settings, file
     settings.FILE_UPLOAD_PERMISSIONS = 0o640  # as the storage would give them, whatever the umask
     checked = check_upload(SimpleUploadedFile("scan.pdf", pdf()))
     first, second = [], []
+    days = {calendar.today()}
     (kept,) = store_new([checked], "dossiers", first)
     (dropped,) = store_new([checked], "dossiers", second)
-    assert kept != dropped and kept.startswith(f"dossiers/{checked.sha256[:2]}/{checked.sha256}-")
+    days.add(calendar.today())  # the test may run across midnight
+    assert kept != dropped
+    # Named by the day and time (Vietnam's), so that new names sort last, then by content.
+    assert any(kept.startswith(f"dossiers/{day:%Y/%m/%d}/") for day in days)
+    assert kept.split("/")[-1][12:] == f"-{checked.sha256[:16]}-{kept[-8:]}"
+    assert kept[:-26] <= dropped[:-26]  # the day and time: later names sort after
     assert default_storage.open(kept).read() == default_storage.open(dropped).read() == pdf()
     assert default_storage.size(kept) == len(pdf())
     if file_store == "filesystem":
@@ -97,13 +104,19 @@ def synced(monkeypatch):
 def test_stored_files_and_the_entries_naming_them_are_put_on_the_disk(
     write, settings, tmp_path, synced, filesystem_store, db
 ):
-    settings.MEDIA_ROOT = tmp_path / "media"  # not there yet: the first store makes three folders
+    settings.MEDIA_ROOT = tmp_path / "media"  # not there yet: the first store makes its folders
     media = tmp_path / "media"
     first, second = (check_upload(SimpleUploadedFile(n, pdf() + n.encode())) for n in ("a.pdf", "b.pdf"))
     written = []
     (name,) = write([first], "dossiers", written)
-    # A folder's entry is synced in its parent when it is made, deepest first.
-    assert synced == [str(media / "dossiers"), str(media), str(tmp_path)]
+    # A folder's entry is synced in its parent when it is made, deepest first: the file's folder
+    # (`dossiers/<two hex digits>` by content, `dossiers/<year>/<month>/<day>` by own name) up to
+    # MEDIA_ROOT are all new.
+    made = [os.path.dirname(default_storage.path(name))]
+    while made[-1] != str(media):
+        made.append(os.path.dirname(made[-1]))
+    assert len(made) == (3 if write is store else 5)
+    assert synced == [os.path.dirname(folder) for folder in made]
     synced.clear()
     sync(written)  # before the commit of the rows naming them
     path = default_storage.path(name)
@@ -111,8 +124,10 @@ def test_stored_files_and_the_entries_naming_them_are_put_on_the_disk(
     synced.clear()
     again = []
     write([second, first], "dossiers", again)  # `first` again: by content, it is there already
-    made_folder = synced[:]  # dossiers/ gains the new folder of `second`, if its hash starts otherwise
-    assert made_folder in ([], [str(media / "dossiers")])
+    # By content, dossiers/ gains the new folder of `second` if its hash starts otherwise; by own
+    # name, `second` goes to the same day's folder (its month's gains one across midnight).
+    parent = str(media / "dossiers") if write is store else os.path.dirname(os.path.dirname(path))
+    assert synced in ([], [parent])
     synced.clear()
     sync(again)
     files = [default_storage.path(n) for n in again]

@@ -47,14 +47,16 @@ def test_a_missing_and_an_altered_file_are_named_with_their_dossier(dossier, ove
 
 
 def test_files_no_dossier_holds_are_listed_and_removed_on_request_but_not_young_ones(dossier, file_store):
-    old = default_storage.save("dossiers/ab/left-by-a-killed-worker", ContentFile(b"%PDF-1.7"))
-    young = default_storage.save("dossiers/ab/an-intake-under-way", ContentFile(b"%PDF-1.7"))
+    old = default_storage.save("dossiers/2026/11/23/left-by-a-killed-worker", ContentFile(b"%PDF-1.7"))
+    young = default_storage.save("dossiers/2026/11/24/an-intake-under-way", ContentFile(b"%PDF-1.7"))
+    earlier = default_storage.save("dossiers/ab/named-as-before-2026-11", ContentFile(b"%PDF-1.7"))
     two_hours_ago = time.time() - 7200
-    if file_store == "database":
-        StoredFile.objects.filter(name=old).update(created_at=timezone.now() - timedelta(hours=2))
-    else:
-        os.utime(default_storage.path(old), (two_hours_ago, two_hours_ago))
-    assert f"ORPHAN {old}" in verify() and young not in verify()
+    for name in (old, earlier):
+        if file_store == "database":
+            StoredFile.objects.filter(name=name).update(created_at=timezone.now() - timedelta(hours=2))
+        else:
+            os.utime(default_storage.path(name), (two_hours_ago, two_hours_ago))
+    assert f"ORPHAN {old}" in verify() and f"ORPHAN {earlier}" in verify() and young not in verify()
     assert f"REMOVED {old}" in verify("--remove-orphans")
-    assert not default_storage.exists(old) and default_storage.exists(young)
+    assert not default_storage.exists(old) and not default_storage.exists(earlier) and default_storage.exists(young)
     assert all(default_storage.exists(f.file.name) for f in dossier.files.all())

@@ -58,15 +58,20 @@ class Command(BaseCommand):
         self.stdout.write(f"Dossier files intact. {summary}")
 
     def _orphans(self, held: set[str], before) -> list[str]:
-        try:
-            folders, _files = default_storage.listdir(FOLDER)
-        except FileNotFoundError:  # nothing stored on the file system yet
-            return []
+        """The files under the dossiers' folder, at any depth (`dossiers/<day>/…`, and the
+        `dossiers/<two hex digits>/…` of earlier versions), that no row holds and that are
+        older than `before`."""
         found = []
-        for folder in sorted(folders):
-            _subfolders, files = default_storage.listdir(f"{FOLDER}/{folder}")
-            for file in sorted(files):
-                name = f"{FOLDER}/{folder}/{file}"
+        folders = [FOLDER]
+        while folders:
+            folder = folders.pop()
+            try:
+                subfolders, files = default_storage.listdir(folder)
+            except FileNotFoundError:  # nothing stored on the file system yet
+                continue
+            folders += [f"{folder}/{sub}" for sub in subfolders]
+            for file in files:
+                name = f"{folder}/{file}"
                 if name not in held and default_storage.get_modified_time(name) < before:
                     found.append(name)
-        return found
+        return sorted(found)
