@@ -1,6 +1,8 @@
 """The shared test base: the real administrative map, loaded once per test database, and
 the small cast of STYLE.md on real Lạng Sơn communes."""
 
+import time
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
 from unittest import mock
@@ -162,6 +164,23 @@ def in_thread(function):
             connections.close_all()
 
     return run
+
+
+def waiting_for_a_lock(second: Future, timeout: float = 30) -> None:
+    """Until a transaction of this test's database waits for a lock (the race is set up), or
+    `second` is done without waiting (then the test's assertions show it)."""
+    deadline = time.monotonic() + timeout
+    with connections["default"].cursor() as cursor:
+        while time.monotonic() < deadline and not second.done():
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND cardinality(pg_blocking_pids(pid)) > 0"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
+    if not second.done():
+        raise AssertionError("the second neither waited for a lock nor finished")
 
 
 def run_tasks() -> None:

@@ -64,11 +64,25 @@ class ExportOut(Schema):
     title: str
     filename: str
     status: str  # pending, ready or failed
+    # While pending: queued (`ahead` tasks before it), running, or stalled (its worker stopped:
+    # ask again); null otherwise.
+    progress: str | None
+    ahead: int | None
     rows: int | None
     created_at: datetime
     finished_at: datetime | None
     url: str  # this resource: poll it until status is no longer "pending"
     file_url: str | None  # the file, once ready
+
+    @staticmethod
+    def resolve_progress(export) -> str | None:
+        progress = _progress(export)
+        return progress.state if progress else None
+
+    @staticmethod
+    def resolve_ahead(export) -> int | None:
+        progress = _progress(export)
+        return progress.ahead if progress and progress.state == "queued" else None
 
     @staticmethod
     def resolve_url(export) -> str:
@@ -77,6 +91,15 @@ class ExportOut(Schema):
     @staticmethod
     def resolve_file_url(export) -> str | None:
         return reverse("api:export_file", kwargs={"export_id": export.pk}) if export.status == "ready" else None
+
+
+def _progress(export):
+    """`selectors.export_progress`, read once per export and answer."""
+    from communeos.core import selectors
+
+    if not hasattr(export, "_progress"):
+        export._progress = selectors.export_progress(export)
+    return export._progress
 
 
 def accepted(response, export) -> responses.Status:

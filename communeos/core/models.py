@@ -4,7 +4,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
@@ -190,6 +189,8 @@ class StoredFile(models.Model):
         return self.name
 
 
+# A register of the longest kind (5,000 lines) is made in about a minute: a file still being
+# made after this long lost its worker (stopped or killed mid-file).
 STALE_EXPORT = timedelta(minutes=15)
 
 
@@ -227,6 +228,8 @@ class Export(models.Model):
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The queue's task that makes it (django_tasks_db.DBTaskResult): where it is in the queue.
+    task_id = models.UUIDField(_("task"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("export")
@@ -242,11 +245,6 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def overdue(self) -> bool:
-        """Still being prepared a quarter of an hour after it was asked for: its worker stopped."""
-        return self.status == self.Status.PENDING and timezone.now() - self.created_at > STALE_EXPORT
 
     @property
     def content_type(self) -> str:

@@ -1,10 +1,12 @@
 """Writes of the core: overrides of the working-day calendar; files made in the background."""
 
 import functools
+import json
 import logging
 from datetime import date, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -94,18 +96,56 @@ def calendar_override_delete(*, actor, override: CalendarOverride) -> None:
 def export_request(*, actor, unit: Unit, kind: str, params: dict, title: str, filename: str) -> Export:
     """Ask for a file to be made in the background: the row and its task are written in the
     caller's transaction (the service that checked the request and wrote its audit entry), so
-    a request that fails leaves neither. `manage.py db_worker` makes it (`export_make`)."""
+    a request that fails leaves neither. `manage.py db_worker` makes it (`export_make`).
+
+    The same file asked for again by the same person while it is still being made (the same
+    kind and parameters: the same entries) is that export, not a second one; one whose worker
+    stopped is marked failed and asked for anew. A person's requests are taken one at a time
+    (their row is locked), so two clicks at once make one file."""
     from communeos.core import tasks
+    from communeos.core.selectors import export_progress
 
     if kind not in EXPORT_BUILDERS:
         raise ValueError(f"unknown export kind {kind!r}")
+    params = json.loads(json.dumps(params))  # as the row will hold them, to compare
     with transaction.atomic():
+        # One request of a person's at a time; NO KEY: rows that name the person (their other
+        # writes' audit entries) are not held up.
+        get_user_model().objects.select_for_update(no_key=True).filter(pk=actor.pk).exists()
+        for same in Export.objects.filter(requested_by=actor, kind=kind, status=Export.Status.PENDING, params=params):
+            if export_progress(same).state != "stalled":
+                return same
+            _export_stalled(same)
         export = Export.objects.create(
             unit=unit, requested_by=actor, kind=kind, params=params, title=title[:300], filename=filename
         )
         audit.record(actor=actor, action="export.request", obj=export, unit=unit, changes={"kind": [None, kind]})
-        tasks.export_make.enqueue(str(export.pk))
+        export.task_id = tasks.export_make.enqueue(str(export.pk)).id
+        export.save(update_fields=["task_id"])
     return export
+
+
+def exports_fail_stalled() -> int:
+    """Mark failed the pending exports whose worker stopped (`selectors.export_progress`), each
+    with its audit entry, so that the list shows them as they are. How many."""
+    from communeos.core.selectors import export_progress
+
+    failed = 0
+    for export in Export.objects.filter(status=Export.Status.PENDING).order_by("created_at"):
+        if export_progress(export).state == "stalled":
+            with transaction.atomic():
+                failed += _export_stalled(export)
+    return failed
+
+
+def _export_stalled(export: Export) -> int:
+    now = timezone.now()
+    failed = Export.objects.filter(pk=export.pk, status=Export.Status.PENDING).update(
+        status=Export.Status.FAILED, finished_at=now, updated_at=now
+    )
+    if failed:
+        audit.record(actor=None, action="export.stall", obj=export, unit=export.unit_id)
+    return failed
 
 
 def export_make(*, export_id: str) -> Export | None:

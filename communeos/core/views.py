@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from communeos.core import access, services, uploads
+from communeos.core import access, selectors, services, uploads
 from communeos.core.forms import AuditFilterForm
 from communeos.core.models import Export
 from communeos.core.selectors import audit_entries
@@ -50,11 +50,12 @@ def export_list(request):
 
 @login_required
 def export_detail(request, export_id):
-    """One export: being prepared (its page checks again by itself: static/js/export-status.js),
-    ready to download, or failed."""
+    """One export: waiting in the queue or being made (its page checks again by itself:
+    static/js/export-status.js), ready to download, or failed (or its worker stopped)."""
     export = access.access_export(request.user, export_id)
-    pending = export.status == Export.Status.PENDING and not export.overdue
-    return render(request, "core/export_detail.html", {"export": export, "pending": pending})
+    progress = selectors.export_progress(export)
+    pending = progress is not None and progress.state != "stalled"
+    return render(request, "core/export_detail.html", {"export": export, "progress": progress, "pending": pending})
 
 
 @login_required

@@ -47,7 +47,8 @@ def test_a_register_pdf_is_made_in_the_background_and_shown_when_ready(client, c
     export = ask(client, cast.commune_a)
     assert export.status == Export.Status.PENDING and export.requested_by == clerk
     page = client.get(reverse("core:export", args=[export.pk]), headers=EN).content.decode()
-    assert "Being prepared" in page and "export-status.js" in page and "data-export-pending" in page
+    assert "Waiting for the background worker, which takes it next." in page
+    assert "export-status.js" in page and "data-export-pending" in page
     assert client.get(reverse("core:export_file", args=[export.pk])).status_code == 404  # not made yet
 
     run_tasks()
@@ -159,13 +160,90 @@ def test_the_api_lists_polls_and_downloads_the_exports(client, cast, clerk):
     assert {"/api/v1/exports/", "/api/v1/exports/{export_id}/", "/api/v1/exports/{export_id}/file/"} <= set(paths)
 
 
-def test_an_export_whose_worker_stopped_says_to_ask_again(client, cast, clerk):
+def page_text(client, export) -> str:
+    return client.get(reverse("core:export", args=[export.pk]), headers=EN).content.decode()
+
+
+def test_the_page_and_the_api_say_where_a_pending_export_is(client, cast, clerk):
+    incoming(clerk, cast.commune_a)
+    client.force_login(cast.chair_a)
+    first = ask(client, cast.commune_a)
+    client.force_login(clerk)
+    export = ask(client, cast.commune_a)
+    assert "Waiting for the background worker: 1 file is ahead of yours." in page_text(client, export)
+    body = client.get(f"/api/v1/exports/{export.pk}/").json()
+    assert body["status"] == "pending" and body["progress"] == "queued" and body["ahead"] == 1
+    # A worker takes the first one: this one is next.
+    DBTaskResult.objects.get(pk=first.task_id).claim("worker-1")
+    assert "which takes it next" in page_text(client, export)
+    task = DBTaskResult.objects.get(pk=export.task_id)
+    task.claim("worker-2")
+    page = page_text(client, export)
+    started = timezone.localtime(task.started_at).strftime("%H:%M")
+    assert f"Being made since {started}" in page and "export-status.js" in page
+    assert client.get(f"/api/v1/exports/{export.pk}/").json()["progress"] == "running"
+
+
+def test_a_queue_no_worker_takes_says_so(client, cast, clerk):
     incoming(clerk, cast.commune_a)
     client.force_login(clerk)
     export = ask(client, cast.commune_a)
-    Export.objects.filter(pk=export.pk).update(created_at=timezone.now() - timedelta(minutes=16))
-    page = client.get(reverse("core:export", args=[export.pk]), headers=EN).content.decode()
-    assert "taking much longer than it should" in page and "export-status.js" not in page
+    assert "may not be running" not in page_text(client, export)
+    DBTaskResult.objects.filter(pk=export.task_id).update(enqueued_at=timezone.now() - timedelta(minutes=16))
+    page = page_text(client, export)
+    assert "which takes it next" in page and "background worker may not be running" in page
+
+
+def test_an_export_whose_worker_stopped_says_to_ask_again_and_is_asked_for_anew(client, cast, clerk):
+    incoming(clerk, cast.commune_a)
+    client.force_login(clerk)
+    export = ask(client, cast.commune_a)
+    task = DBTaskResult.objects.get(pk=export.task_id)
+    task.claim("a-worker-killed-mid-file")
+    DBTaskResult.objects.filter(pk=task.pk).update(started_at=timezone.now() - timedelta(minutes=16))
+    page = page_text(client, export)
+    assert "The file stopped being made" in page and "export-status.js" not in page
+    assert client.get(f"/api/v1/exports/{export.pk}/").json()["progress"] == "stalled"
+    again = ask(client, cast.commune_a)
+    export.refresh_from_db()
+    assert again != export and again.status == Export.Status.PENDING and export.status == Export.Status.FAILED
+    assert AuditEntry.objects.filter(action="export.stall", object_id=str(export.pk)).count() == 1
+    run_tasks()
+    again.refresh_from_db()
+    assert again.status == Export.Status.READY
+
+
+def test_an_export_whose_task_ended_without_a_file_is_marked_failed_by_the_daily_command(client, cast, clerk):
+    incoming(clerk, cast.commune_a)
+    client.force_login(clerk)
+    stalled, waiting = ask(client, cast.commune_a), ask(client, cast.commune_a, year=2024)
+    DBTaskResult.objects.filter(pk=stalled.task_id).update(status="FAILED")  # e.g. the database went away
+    assert "The file stopped being made" in page_text(client, stalled)
+    out = io.StringIO()
+    call_command("exports_expire", stdout=out)
+    assert out.getvalue().strip() == "0 export(s) older than 7 days removed; 1 whose worker stopped marked failed."
+    stalled.refresh_from_db()
+    waiting.refresh_from_db()
+    assert stalled.status == Export.Status.FAILED and waiting.status == Export.Status.PENDING
+    assert "The file could not be made" in page_text(client, stalled)
+
+
+def test_the_same_file_asked_for_again_while_it_is_made_is_the_same_export(client, cast, clerk):
+    incoming(clerk, cast.commune_a)
+    client.force_login(clerk)
+    export = ask(client, cast.commune_a)
+    assert ask(client, cast.commune_a) == export
+    asked = client.post("/api/v1/documents/registers/06529/incoming/2025.pdf")
+    assert asked.status_code == 202 and asked.json()["id"] == str(export.pk)
+    assert Export.objects.count() == 1 and DBTaskResult.objects.count() == 1
+    incoming(clerk, cast.commune_a, symbol="15/TB-UBND")  # the register changed: another file
+    other = ask(client, cast.commune_a)
+    assert other != export and Export.objects.count() == 2
+    client.force_login(cast.chair_a)  # someone else: their own file
+    assert ask(client, cast.commune_a) not in (export, other)
+    run_tasks()
+    assert set(Export.objects.values_list("status", flat=True)) == {Export.Status.READY}
+    assert AuditEntry.objects.filter(action="export.request").count() == 3
 
 
 def test_exports_are_removed_with_their_files_after_the_days_kept(
@@ -174,7 +252,9 @@ def test_exports_are_removed_with_their_files_after_the_days_kept(
     settings.EXPORT_KEEP_DAYS = 7
     incoming(clerk, cast.commune_a)
     client.force_login(clerk)
-    old, recent = ask(client, cast.commune_a), ask(client, cast.commune_a)
+    old = ask(client, cast.commune_a)
+    run_tasks()
+    recent = ask(client, cast.commune_a)  # the same register again: a new file, the first one being made
     run_tasks()
     old.refresh_from_db()
     Export.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
@@ -182,7 +262,7 @@ def test_exports_are_removed_with_their_files_after_the_days_kept(
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("exports_expire", stdout=out)
-    assert out.getvalue().strip() == "1 export(s) older than 7 days removed."
+    assert out.getvalue().strip() == "1 export(s) older than 7 days removed; 0 whose worker stopped marked failed."
     assert list(Export.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not default_storage.exists(old.file.name)
     assert AuditEntry.objects.filter(action="export.expire", object_id=str(old.pk)).count() == 1

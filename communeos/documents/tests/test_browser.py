@@ -1,7 +1,8 @@
 """A register as PDF in a real browser (Debian's chromium, driven by Playwright): a clerk asks
-for the year's incoming register, the export page says it is being prepared, the background
-worker makes it, and the page shows the download link by itself (static/js/export-status.js),
-announced in its live region; the file downloaded is the register. axe-core checks both states.
+for the year's incoming register, the export page says it waits for the background worker,
+then that it is being made once a worker takes it, and shows the download link once the worker
+has made it, each by itself (static/js/export-status.js), announced in its live region; the file
+downloaded is the register. axe-core checks each state.
 
 Run alone: pytest -q -p no:xdist communeos/documents/tests/test_browser.py -s"""
 
@@ -9,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 
 from communeos.conftest import make_person, run_tasks
 from communeos.core.models import Export
@@ -34,8 +36,16 @@ def test_a_register_pdf_appears_on_its_page_when_the_worker_has_made_it(browser,
     export = Export.objects.get()
     assert page.url == f"{url}/exports/{export.pk}/"
     status = page.get_by_role("status")
-    expect(status).to_contain_text("Đang chuẩn bị")
-    axe.check(page, "export being prepared")
+    expect(status).to_contain_text("Đang chờ bộ xử lý nền: tệp của bạn được tạo tiếp theo.")
+    axe.check(page, "export waiting")
+
+    # A worker takes it (as `manage.py db_worker` claims a task), then puts it back: the page
+    # said so by itself meanwhile.
+    task = DBTaskResult.objects.get(pk=export.task_id)
+    task.claim("browser-test")
+    expect(status).to_contain_text("Đang tạo từ", timeout=TIMEOUT_MS)
+    axe.check(page, "export being made")
+    DBTaskResult.objects.filter(pk=task.pk).update(status="READY", started_at=None, worker_ids=[])
 
     run_tasks()  # the worker, as `manage.py db_worker` runs it
     link = status.get_by_role("link", name=re.compile("Tải về so-van-ban-den-2025-06529.pdf"))

@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 
-from communeos.conftest import CONCURRENT, in_thread, make_person
+from communeos.conftest import CONCURRENT, in_thread, make_person, waiting_for_a_lock
 from communeos.core.numbering import current_number
 from communeos.documents import services
 from communeos.documents.models import Document
@@ -136,20 +136,3 @@ def test_two_clerks_registering_the_same_document_at_once_register_it_once(cast,
     assert isinstance(refused, services.DuplicateDocument) and refused.first.pk == document.pk
     assert Document.objects.filter(unit=cast.commune_a).count() == 1
     assert current_number("incoming", cast.commune_a, str(document.year)) == 1  # the refused one's number came back
-
-
-def waiting_for_a_lock(second: Future, timeout: float = 30) -> None:
-    """Until a transaction of this test's database waits for a lock (the race is set up), or
-    the second registration is done without waiting (then the test's assertions show it)."""
-    deadline = time.monotonic() + timeout
-    with connections["default"].cursor() as cursor:
-        while time.monotonic() < deadline and not second.done():
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND cardinality(pg_blocking_pids(pid)) > 0"
-            )
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.05)
-    if not second.done():
-        raise AssertionError("the second registration neither waited for a lock nor finished")

@@ -1,7 +1,8 @@
-// While an export is being prepared, check its page every few seconds and put the new status
-// (with its download link once ready) in place, announced by the polite live region. It stops
-// when the page no longer answers with a status (the export expired, or the session ended):
-// the page's own link checks again. Without JavaScript that link is all there is.
+// While an export is waiting or being made, check its page every few seconds and put what it
+// says in place when it changes (waiting, being made, then the download link once ready),
+// announced by the polite live region. It stops when the page no longer answers with a status
+// (the export expired, or the session ended): the page's own link checks again. Without
+// JavaScript that link is all there is.
 (function () {
   "use strict";
   var box = document.querySelector("[data-export-status][data-export-pending]");
@@ -18,15 +19,18 @@
         var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-export-status]");
         if (!fresh) return;
         failures = 0;
-        if (fresh.hasAttribute("data-export-pending")) {
-          setTimeout(check, 3000);
-          return;
+        var pending = fresh.hasAttribute("data-export-pending");
+        if (fresh.innerHTML !== box.innerHTML) {
+          var focused = box.contains(document.activeElement);
+          box.innerHTML = fresh.innerHTML;
+          var link = box.querySelector("a");
+          if (focused && link) link.focus(); // keyboard users keep their place
         }
-        var focused = box.contains(document.activeElement);
-        box.removeAttribute("data-export-pending");
-        box.innerHTML = fresh.innerHTML;
-        var link = box.querySelector("a");
-        if (focused && link) link.focus(); // keyboard users keep their place
+        if (pending) {
+          setTimeout(check, 3000);
+        } else {
+          box.removeAttribute("data-export-pending");
+        }
       })
       .catch(function () {
         // The network failed: try a few more times, then leave it to the link.
