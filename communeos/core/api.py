@@ -75,6 +75,11 @@ class ExportOut(Schema):
     file_url: str | None  # the file, once ready
 
     @staticmethod
+    def resolve_status(export) -> str:
+        _progress(export)  # first: it reads the export again if its task has ended meanwhile
+        return export.status
+
+    @staticmethod
     def resolve_progress(export) -> str | None:
         progress = _progress(export)
         return progress.state if progress else None

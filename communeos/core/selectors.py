@@ -44,7 +44,7 @@ def export_progress(export: Export) -> ExportProgress | None:
     task = DBTaskResult.objects.filter(pk=export.task_id).first() if export.task_id else None
     if task is None:
         stalled = export.task_id is not None or timezone.now() - export.created_at > STALE_EXPORT
-        return ExportProgress("stalled" if stalled else "queued", export.created_at)
+        return _stalled(export) if stalled else ExportProgress("queued", export.created_at)
     if task.status == "READY":
         # Before it in the worker's order (DBTaskResult.Meta.ordering).
         first = (
@@ -57,4 +57,13 @@ def export_progress(export: Export) -> ExportProgress | None:
     if task.status == "RUNNING" and timezone.now() - task.started_at <= STALE_EXPORT:
         return ExportProgress("running", task.started_at)
     # Running for too long (its worker was killed), or ended without making the file.
-    return ExportProgress("stalled", task.started_at or task.enqueued_at)
+    return _stalled(export, task.started_at or task.enqueued_at)
+
+
+def _stalled(export: Export, since: datetime | None = None) -> ExportProgress | None:
+    """Stalled, unless the export was finished since it was read: the worker marks the export
+    ready, then ends its task, and both may have happened between the two reads."""
+    export.refresh_from_db(fields=["status", "rows", "file", "finished_at"])
+    if export.status != Export.Status.PENDING:
+        return None
+    return ExportProgress("stalled", since or export.created_at)

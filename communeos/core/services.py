@@ -95,13 +95,13 @@ def calendar_override_delete(*, actor, override: CalendarOverride) -> None:
 
 def export_request(*, actor, unit: Unit, kind: str, params: dict, title: str, filename: str) -> Export:
     """Ask for a file to be made in the background: the row and its task are written in the
-    caller's transaction (the service that checked the request and wrote its audit entry), so
-    a request that fails leaves neither. `manage.py db_worker` makes it (`export_make`).
+    caller's transaction (the service that checked the request and wrote its audit entry,
+    after `export_lock`), so a request that fails leaves neither. `manage.py db_worker` makes
+    it (`export_make`).
 
     The same file asked for again by the same person while it is still being made (the same
-    kind and parameters: the same entries) is that export, not a second one; one whose worker
-    stopped is marked failed and asked for anew. A person's requests are taken one at a time
-    (their row is locked), so two clicks at once make one file."""
+    unit, kind and parameters: the same entries) is that export, not a second one; one whose
+    worker stopped is marked failed and asked for anew."""
     from communeos.core import tasks
     from communeos.core.selectors import export_progress
 
@@ -109,11 +109,13 @@ def export_request(*, actor, unit: Unit, kind: str, params: dict, title: str, fi
         raise ValueError(f"unknown export kind {kind!r}")
     params = json.loads(json.dumps(params))  # as the row will hold them, to compare
     with transaction.atomic():
-        # One request of a person's at a time; NO KEY: rows that name the person (their other
-        # writes' audit entries) are not held up.
-        get_user_model().objects.select_for_update(no_key=True).filter(pk=actor.pk).exists()
-        for same in Export.objects.filter(requested_by=actor, kind=kind, status=Export.Status.PENDING, params=params):
-            if export_progress(same).state != "stalled":
+        export_lock(actor)
+        pending = Export.objects.filter(
+            requested_by=actor, unit=unit, kind=kind, status=Export.Status.PENDING, params=params
+        )
+        for same in pending:
+            progress = export_progress(same)
+            if progress is not None and progress.state != "stalled":
                 return same
             _export_stalled(same)
         export = Export.objects.create(
@@ -125,6 +127,15 @@ def export_request(*, actor, unit: Unit, kind: str, params: dict, title: str, fi
     return export
 
 
+def export_lock(actor) -> None:
+    """Take a person's export requests one at a time, so that two clicks at once make one file
+    (`export_request`): a lock on their row, held to the end of the transaction. A service
+    that asks for an export takes it first, before its audit entries lock their unit's chain
+    (two requests taking the two locks in opposite orders would wait for each other). NO KEY:
+    rows that name the person (their other writes' audit entries) are not held up."""
+    get_user_model().objects.select_for_update(no_key=True).filter(pk=actor.pk).exists()
+
+
 def exports_fail_stalled() -> int:
     """Mark failed the pending exports whose worker stopped (`selectors.export_progress`), each
     with its audit entry, so that the list shows them as they are. How many."""
@@ -132,19 +143,31 @@ def exports_fail_stalled() -> int:
 
     failed = 0
     for export in Export.objects.filter(status=Export.Status.PENDING).order_by("created_at"):
-        if export_progress(export).state == "stalled":
+        progress = export_progress(export)
+        if progress is not None and progress.state == "stalled":
             with transaction.atomic():
                 failed += _export_stalled(export)
     return failed
 
 
 def _export_stalled(export: Export) -> int:
+    """Mark a stalled export failed, and its task if it is still "running" (its worker was
+    killed: nothing else ends it, and the queue prunes only finished tasks)."""
+    from django_tasks_db.models import DBTaskResult
+
     now = timezone.now()
     failed = Export.objects.filter(pk=export.pk, status=Export.Status.PENDING).update(
         status=Export.Status.FAILED, finished_at=now, updated_at=now
     )
     if failed:
         audit.record(actor=None, action="export.stall", obj=export, unit=export.unit_id)
+        if export.task_id:
+            DBTaskResult.objects.filter(pk=export.task_id, status="RUNNING").update(
+                status="FAILED",
+                finished_at=now,
+                exception_class_path="builtins.RuntimeError",
+                traceback="The worker stopped while making the export; Commune OS marked it failed.",
+            )
     return failed
 
 

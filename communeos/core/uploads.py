@@ -231,8 +231,8 @@ def new_name(folder: str, sha256: str) -> str:
     """A new file's name of its own in `folder`: the day and the time it is stored (Vietnam's,
     to the microsecond), the start of its SHA-256 and a random suffix, e.g.
     `dossiers/2026/11/24/093512047311-7306adeb2de9f74d-5ba7b513`. New names sort after the
-    ones before them, so the index of the files kept in the database takes them at its end, on
-    a page that stays in memory, rather than anywhere in an index that grows by millions of
+    ones before them, so the index of the files kept in the database takes them at one place,
+    on pages that stay in memory, rather than anywhere in an index that grows by millions of
     names a year (each insert a page to read, and after each checkpoint a whole page written
     to the log); on the disk a folder holds one day's files."""
     at = calendar.now()

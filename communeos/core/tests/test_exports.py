@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from communeos.conftest import make_person, run_tasks
-from communeos.core import services
+from communeos.core import selectors, services
 from communeos.core.models import AuditEntry, Export
 from communeos.documents import services as document_services
 from communeos.documents.tests.conftest import incoming
@@ -208,6 +208,8 @@ def test_an_export_whose_worker_stopped_says_to_ask_again_and_is_asked_for_anew(
     export.refresh_from_db()
     assert again != export and again.status == Export.Status.PENDING and export.status == Export.Status.FAILED
     assert AuditEntry.objects.filter(action="export.stall", object_id=str(export.pk)).count() == 1
+    # Its task is ended too (nothing else would end it, and only ended tasks are pruned).
+    assert DBTaskResult.objects.get(pk=task.pk).status == "FAILED"
     run_tasks()
     again.refresh_from_db()
     assert again.status == Export.Status.READY
@@ -226,6 +228,25 @@ def test_an_export_whose_task_ended_without_a_file_is_marked_failed_by_the_daily
     waiting.refresh_from_db()
     assert stalled.status == Export.Status.FAILED and waiting.status == Export.Status.PENDING
     assert "The file could not be made" in page_text(client, stalled)
+
+
+def test_an_export_made_between_reading_it_and_its_task_is_not_called_stopped(client, cast, clerk):
+    incoming(clerk, cast.commune_a)
+    client.force_login(clerk)
+    export = ask(client, cast.commune_a)
+    read_before = Export.objects.get(pk=export.pk)  # as a page read it, pending
+    run_tasks()  # meanwhile the worker made it and ended its task
+    assert read_before.status == Export.Status.PENDING
+    assert selectors.export_progress(read_before) is None and read_before.status == Export.Status.READY
+
+
+def test_registers_of_two_units_are_two_exports_even_when_both_are_empty(cast):
+    asked = [
+        document_services.register_pdf_request(actor=cast.provincial, unit=unit, direction="incoming", year=2024)
+        for unit in (cast.commune_a, cast.commune_b)
+    ]
+    assert asked[0] != asked[1] and asked[0].params == asked[1].params  # no entries in either
+    assert [export.unit for export in asked] == [cast.commune_a, cast.commune_b]
 
 
 def test_the_same_file_asked_for_again_while_it_is_made_is_the_same_export(client, cast, clerk):

@@ -3,6 +3,7 @@ Each thread has its own database connection and transaction."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 from django_tasks_db.models import DBTaskResult
 
@@ -48,3 +49,50 @@ def test_two_requests_at_once_for_the_same_file_make_one_export(cast, monkeypatc
         exports = {first.result(timeout=60).pk, second.result(timeout=60).pk}
 
     assert len(exports) == 1 and Export.objects.count() == 1 and DBTaskResult.objects.count() == 1
+
+
+def test_two_different_registers_asked_for_at_once_by_one_person_both_succeed(cast, monkeypatch):
+    """The dossier register's request writes its audit entry (the unit's chain locked) before
+    its export, the document register's writes its export first: both take the person's lock
+    first (`export_lock`), so neither waits for the other in a circle (PostgreSQL would end one
+    with a deadlock)."""
+    from communeos.onestop import services as onestop
+
+    clerk = make_person("clerk.a", cast.commune_a, "clerk")
+    incoming(clerk, cast.commune_a)
+    audited, go = threading.Event(), threading.Event()
+    real_record = audit.record
+
+    def record_then_pause(**kwargs):  # the dossier register's request holds the unit's chain
+        entry = real_record(**kwargs)
+        if kwargs["action"] == "dossier.register_export" and threading.current_thread().name.startswith("first"):
+            audited.set()
+            assert go.wait(30)
+        return entry
+
+    monkeypatch.setattr(audit, "record", record_then_pause)
+
+    @in_thread
+    def dossiers() -> Export:
+        return onestop.dossier_register_pdf_request(
+            actor=clerk, unit=cast.commune_a, start=date(2025, 7, 1), end=date(2025, 12, 31)
+        )
+
+    @in_thread
+    def documents() -> Export:
+        return services.register_pdf_request(actor=clerk, unit=cast.commune_a, direction="incoming", year=2025)
+
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="first") as first_pool,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="second") as second_pool,
+    ):
+        first = first_pool.submit(dossiers)
+        try:
+            assert audited.wait(30)
+            second = second_pool.submit(documents)
+            waiting_for_a_lock(second)
+        finally:
+            go.set()
+        made = {first.result(timeout=60).kind, second.result(timeout=60).kind}
+
+    assert made == {Export.Kind.DOSSIER_REGISTER, Export.Kind.DOCUMENT_REGISTER}
