@@ -1,8 +1,9 @@
 """The shared test base: the real administrative map, loaded once per test database, and
 the small cast of STYLE.md on real Lạng Sơn communes."""
 
+import threading
 import time
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from unittest import mock
@@ -164,6 +165,26 @@ def in_thread(function):
             connections.close_all()
 
     return run
+
+
+def race(first, second, *, paused: threading.Event, go: threading.Event) -> tuple:
+    """Run `first` in a thread (named "first…") until it sets `paused`, holding its locks
+    uncommitted and waiting for `go`; then `second` in another thread until it waits for a
+    lock of this test's database (or is done without waiting); then let `first` go on. The
+    two results, in order (a thread's exception is raised here). Each function runs with its
+    own connection (`in_thread`)."""
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="first") as first_pool,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="second") as second_pool,
+    ):
+        one = first_pool.submit(in_thread(first))
+        try:
+            assert paused.wait(30), "the first never reached its pause"
+            two = second_pool.submit(in_thread(second))
+            waiting_for_a_lock(two)
+        finally:
+            go.set()
+        return one.result(timeout=60), two.result(timeout=60)
 
 
 def waiting_for_a_lock(second: Future, timeout: float = 30) -> None:

@@ -2,12 +2,11 @@
 Each thread has its own database connection and transaction."""
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 from django_tasks_db.models import DBTaskResult
 
-from communeos.conftest import CONCURRENT, in_thread, make_person, waiting_for_a_lock
+from communeos.conftest import CONCURRENT, make_person, race
 from communeos.core import audit
 from communeos.core.models import Export
 from communeos.documents import services
@@ -31,23 +30,11 @@ def test_two_requests_at_once_for_the_same_file_make_one_export(cast, monkeypatc
 
     monkeypatch.setattr(audit, "record", record_then_pause)
 
-    @in_thread
     def ask() -> Export:
         return services.register_pdf_request(actor=clerk, unit=cast.commune_a, direction="incoming", year=2025)
 
-    with (
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="first") as first_pool,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="second") as second_pool,
-    ):
-        first = first_pool.submit(ask)
-        try:
-            assert asked.wait(30)
-            second = second_pool.submit(ask)
-            waiting_for_a_lock(second)  # for the person's row, held by the first request
-        finally:
-            go.set()
-        exports = {first.result(timeout=60).pk, second.result(timeout=60).pk}
-
+    # The second waits for the person's row, held by the first request.
+    exports = {export.pk for export in race(ask, ask, paused=asked, go=go)}
     assert len(exports) == 1 and Export.objects.count() == 1 and DBTaskResult.objects.count() == 1
 
 
@@ -72,27 +59,13 @@ def test_two_different_registers_asked_for_at_once_by_one_person_both_succeed(ca
 
     monkeypatch.setattr(audit, "record", record_then_pause)
 
-    @in_thread
     def dossiers() -> Export:
         return onestop.dossier_register_pdf_request(
             actor=clerk, unit=cast.commune_a, start=date(2025, 7, 1), end=date(2025, 12, 31)
         )
 
-    @in_thread
     def documents() -> Export:
         return services.register_pdf_request(actor=clerk, unit=cast.commune_a, direction="incoming", year=2025)
 
-    with (
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="first") as first_pool,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="second") as second_pool,
-    ):
-        first = first_pool.submit(dossiers)
-        try:
-            assert audited.wait(30)
-            second = second_pool.submit(documents)
-            waiting_for_a_lock(second)
-        finally:
-            go.set()
-        made = {first.result(timeout=60).kind, second.result(timeout=60).kind}
-
+    made = {export.kind for export in race(dossiers, documents, paused=audited, go=go)}
     assert made == {Export.Kind.DOSSIER_REGISTER, Export.Kind.DOCUMENT_REGISTER}

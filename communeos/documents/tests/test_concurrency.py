@@ -1,6 +1,7 @@
 """Attachments stored at once on PostgreSQL: two registrations of the same file, the first
 rolled back after storing it. Each thread has its own database connection and transaction."""
 
+import functools
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -10,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 
-from communeos.conftest import CONCURRENT, in_thread, make_person, waiting_for_a_lock
+from communeos.conftest import CONCURRENT, in_thread, make_person, race
 from communeos.core.numbering import current_number
 from communeos.documents import services
 from communeos.documents.models import Document
@@ -104,7 +105,6 @@ def test_two_clerks_registering_the_same_document_at_once_register_it_once(cast,
 
     monkeypatch.setattr(services, "next_number", next_number_then_pause)
 
-    @in_thread
     def register(actor) -> Document | services.DuplicateDocument:
         try:
             return services.document_register_incoming(
@@ -118,19 +118,9 @@ def test_two_clerks_registering_the_same_document_at_once_register_it_once(cast,
         except services.DuplicateDocument as error:
             return error
 
-    with (
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="first") as first_pool,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="second") as second_pool,
-    ):
-        first = first_pool.submit(register, clerk)
-        try:
-            assert numbered.wait(30)
-            second = second_pool.submit(register, second_clerk)
-            waiting_for_a_lock(second)
-        finally:
-            go.set()
-        document = first.result(timeout=60)
-        refused = second.result(timeout=60)
+    document, refused = race(
+        functools.partial(register, clerk), functools.partial(register, second_clerk), paused=numbered, go=go
+    )
 
     assert isinstance(document, Document) and document.arrival_number == 1
     assert isinstance(refused, services.DuplicateDocument) and refused.first.pk == document.pk
