@@ -15,20 +15,27 @@ from communeos.documents.tests.conftest import incoming
 pytestmark = CONCURRENT
 
 
-def test_two_requests_at_once_for_the_same_file_make_one_export(cast, monkeypatch):
-    clerk = make_person("clerk.a", cast.commune_a, "clerk")
-    incoming(clerk, cast.commune_a)
-    asked, go = threading.Event(), threading.Event()
+def pause_after_audit(monkeypatch, action: str) -> tuple[threading.Event, threading.Event]:
+    """The first thread (`conftest.race`) pauses right after writing an audit entry `action`,
+    its transaction open: (paused, go)."""
+    paused, go = threading.Event(), threading.Event()
     real_record = audit.record
 
-    def record_then_pause(**kwargs):  # the first request has written its export, uncommitted
+    def record_then_pause(**kwargs):
         entry = real_record(**kwargs)
-        if kwargs["action"] == "export.request" and threading.current_thread().name.startswith("first"):
-            asked.set()
+        if kwargs["action"] == action and threading.current_thread().name.startswith("first"):
+            paused.set()
             assert go.wait(30)
         return entry
 
     monkeypatch.setattr(audit, "record", record_then_pause)
+    return paused, go
+
+
+def test_two_requests_at_once_for_the_same_file_make_one_export(cast, monkeypatch):
+    clerk = make_person("clerk.a", cast.commune_a, "clerk")
+    incoming(clerk, cast.commune_a)
+    asked, go = pause_after_audit(monkeypatch, "export.request")  # its export written, uncommitted
 
     def ask() -> Export:
         return services.register_pdf_request(actor=clerk, unit=cast.commune_a, direction="incoming", year=2025)
@@ -47,17 +54,7 @@ def test_two_different_registers_asked_for_at_once_by_one_person_both_succeed(ca
 
     clerk = make_person("clerk.a", cast.commune_a, "clerk")
     incoming(clerk, cast.commune_a)
-    audited, go = threading.Event(), threading.Event()
-    real_record = audit.record
-
-    def record_then_pause(**kwargs):  # the dossier register's request holds the unit's chain
-        entry = real_record(**kwargs)
-        if kwargs["action"] == "dossier.register_export" and threading.current_thread().name.startswith("first"):
-            audited.set()
-            assert go.wait(30)
-        return entry
-
-    monkeypatch.setattr(audit, "record", record_then_pause)
+    audited, go = pause_after_audit(monkeypatch, "dossier.register_export")  # the unit's chain held
 
     def dossiers() -> Export:
         return onestop.dossier_register_pdf_request(
