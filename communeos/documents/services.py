@@ -794,7 +794,7 @@ def register_pdf_request(*, actor, unit: Unit, direction: str, year: int) -> Exp
             unit=unit,
             kind=Export.Kind.DOCUMENT_REGISTER,
             params={"direction": direction, "year": year, "ids": ids},
-            title=f"{register.full_title} — {unit.name}",
+            title=register.full_title,
             filename=f"{register.filename_stem}.pdf",
         )
 

@@ -59,7 +59,7 @@ def test_a_register_pdf_is_made_in_the_background_and_shown_when_ready(client, c
     assert "Ready: 1 line." in page and "export-status.js" not in page
     assert "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN" in downloaded_text(client, export)
     listing = client.get(reverse("core:exports"), headers=EN).content.decode()
-    assert "Sổ đăng ký văn bản đến năm 2025 — Xã Lộc Bình" in listing and "Download" in listing
+    assert "Sổ đăng ký văn bản đến năm 2025 — Xã Lộc Bình</a>" in listing and "Download" in listing
     actions = list(
         AuditEntry.objects.filter(object_type="core.export", object_id=str(export.pk))
         .order_by("at", "pk")

@@ -133,3 +133,22 @@ def test_a_documents_files_open_from_its_page_for_those_who_see_it(client, cast,
     client.force_login(cast.provincial)  # sees the commune, not its confidential documents
     assert client.get(url).status_code == 200
     assert client.get(reverse("documents:file", args=[secret.pk, hidden.pk])).status_code == 404
+
+
+def test_the_lead_handler_shows_on_the_register_and_the_page_whether_a_person_or_a_unit(client, cast, clerk):
+    """A handling names a person or a unit, never needs both: the pages show whichever it has."""
+    from communeos.conftest import make_person
+    from communeos.documents import services
+
+    specialist = make_person("specialist.a", cast.commune_a, "specialist")
+    to_person = incoming(clerk, cast.commune_a)
+    services.document_assign(actor=cast.chair_a, document=to_person, lead=specialist, deadline=date(2099, 1, 1))
+    to_unit = incoming(clerk, cast.commune_a, symbol="15/TB-UBND", author="UBND tỉnh Lạng Sơn")
+    services.document_assign(actor=cast.chair_a, document=to_unit, lead_unit=cast.commune_a, deadline=date(2099, 1, 1))
+    client.force_login(clerk)
+    register = client.get(reverse("documents:register", args=[cast.commune_a.code, "incoming", 2025]))
+    assert register.status_code == 200
+    assert str(specialist) in register.content.decode() and cast.commune_a.name in register.content.decode()
+    for document, lead in ((to_person, str(specialist)), (to_unit, cast.commune_a.name)):
+        page = client.get(reverse("documents:detail", args=[document.pk]))
+        assert page.status_code == 200 and lead in page.content.decode()
