@@ -152,3 +152,15 @@ def test_the_lead_handler_shows_on_the_register_and_the_page_whether_a_person_or
     for document, lead in ((to_person, str(specialist)), (to_unit, cast.commune_a.name)):
         page = client.get(reverse("documents:detail", args=[document.pk]))
         assert page.status_code == 200 and lead in page.content.decode()
+
+
+def test_the_list_offers_registering_only_to_someone_with_a_unit(client, cast, clerk, admin_user):
+    """A person with no unit (a system administrator) would get 404 from the registering pages:
+    the list does not link to them."""
+    new = reverse("documents:register_incoming")
+    client.force_login(clerk)
+    assert new in client.get(reverse("documents:list")).content.decode()
+    client.force_login(admin_user)
+    listing = client.get(reverse("documents:list"))
+    assert listing.status_code == 200 and new not in listing.content.decode()
+    assert client.get(new).status_code == 404
