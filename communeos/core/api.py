@@ -9,6 +9,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI, Router, Schema, responses
@@ -51,6 +52,14 @@ api = NinjaAPI(
 )
 
 # The apps' routers are added in communeos/urls.py: they import `error_body` from here.
+
+
+@api.exception_handler(MultiPartParserError)
+def unreadable_body(request, exc):
+    """A body that says it is multipart but cannot be read as such (no boundary, say): 400,
+    as Django answers it, but in the API's JSON and whatever DEBUG is."""
+    detail = f"The request body cannot be read as multipart/form-data: {exc}"
+    return api.create_response(request, {"detail": detail}, status=400)
 
 
 # Files made in the background (core.Export) -----------------------------------------------------

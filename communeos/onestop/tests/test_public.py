@@ -254,3 +254,14 @@ def test_the_look_up_address_is_the_reversed_one(settings, code):
     settings.PUBLIC_BASE_URL = "https://mot-cua.example.gov.vn"
     expected = "https://mot-cua.example.gov.vn" + reverse("onestop_public:lookup_code", args=[code])
     assert selectors.lookup_url(code) == expected
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_multipart_body_without_its_boundary_answers_400_in_json(client, cast, settings, debug):
+    settings.DEBUG = debug  # django-ninja answers an unhandled error with a 500 traceback in DEBUG
+    answer = client.generic(
+        "POST", "/api/v1/onestop/public/dossiers/", b"procedure=birth-registration", content_type="multipart/form-data"
+    )
+    assert answer.status_code == 400 and answer["Content-Type"].startswith("application/json")
+    assert "cannot be read as multipart/form-data" in answer.json()["detail"]
+    assert not Dossier.objects.exists()
