@@ -12,7 +12,7 @@ from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import timezone
-from ninja import NinjaAPI, Router, Schema, responses
+from ninja import Field, NinjaAPI, Router, Schema, responses
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer, SessionAuth
 
@@ -52,6 +52,23 @@ api = NinjaAPI(
 )
 
 # The apps' routers are added in communeos/urls.py: they import `error_body` from here.
+
+
+class Pages(PageNumberPagination):
+    """django-ninja's page numbers, bounded: a page number past 2³¹ made an OFFSET the
+    database cannot hold (an error 500); now it is refused with 422 like any invalid query."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=2**31 - 1)
+        page_size: int | None = Field(None, ge=1)
+
+
+@api.exception_handler(OverflowError)
+def number_too_large(request, exc):
+    """SQLite holds integers of 64 bits: a larger number given for an id or a filter cannot be
+    compared with its column there (PostgreSQL compares it and finds nothing). A request that
+    carries one is refused; any write it began is rolled back with its transaction."""
+    return api.create_response(request, {"detail": "A number in the request is too large."}, status=422)
 
 
 @api.exception_handler(MultiPartParserError)
@@ -128,7 +145,7 @@ class NotFoundOut(Schema):
 
 
 @router.get("/", response=list[ExportOut], summary="Your files made in the background, newest first")
-@paginate(PageNumberPagination, page_size=30)
+@paginate(Pages, page_size=30)
 def export_list(request):
     from communeos.core import access
 

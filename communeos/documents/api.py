@@ -17,11 +17,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, responses
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from communeos.core import access, audit, registers, uploads
 from communeos.core import api as exports_api
-from communeos.core.api import ExportOut, error_body
+from communeos.core.api import ExportOut, Pages, error_body
 from communeos.documents import selectors, services
 from communeos.documents.models import (
     Body,
@@ -234,7 +234,7 @@ class DocumentQuery(Schema):
     response=list[DocumentOut],
     summary="Register entries of the units you may see (confidential ones only if granted)",
 )
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def documents(request, query: Query[DocumentQuery]):
     unit_id = None
     if query.unit:

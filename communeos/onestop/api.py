@@ -15,12 +15,12 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Form, Query, Router, Schema, responses
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import NinjaJSONEncoder
 
 from communeos.core import access, audit, registers, uploads
 from communeos.core import api as exports_api
-from communeos.core.api import ExportOut, error_body
+from communeos.core.api import ExportOut, Pages, error_body
 from communeos.core.ratelimit import allow
 from communeos.onestop import printing, selectors, services, statistics
 from communeos.onestop.models import Channel, Dossier, Status
@@ -353,7 +353,7 @@ class DossierFilters(Schema):
 
 
 @router.get("/dossiers/", response=list[DossierOut], summary="Dossiers of the units you may see")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def dossiers(request, filters: Query[DossierFilters]):
     return selectors.dossier_list(
         user=request.user,

@@ -1,8 +1,9 @@
 from datetime import date
 
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from communeos.core.api import Pages
 from communeos.people import selectors
 from communeos.units.api import UnitRef
 
@@ -49,7 +50,7 @@ def me(request):
 
 
 @router.get("/people/", response=list[PersonOut], summary="Staff of the units you may see")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def people(request, unit: int | None = None, q: str = ""):
     return selectors.staff_list(user=request.user, unit_id=unit, q=q)
 

@@ -2,8 +2,9 @@ from datetime import date
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from communeos.core.api import Pages
 from communeos.units import selectors
 from communeos.units.models import Level
 
@@ -50,7 +51,7 @@ class UnitFilters(Schema):
 
 
 @router.get("/", response=list[UnitOut], summary="Units in force on a day")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def units(request, filters: Query[UnitFilters]):
     on = filters.on or timezone.localdate()
     province = selectors.province_by_code(code=filters.province, on=on) if filters.province else None
