@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import timezone
@@ -171,12 +170,6 @@ def export_detail(request, export_id: UUID):
     summary="The file of a ready export (404 while it is being prepared; each download is audited)",
 )
 def export_file(request, export_id: UUID):
-    from communeos.core import access, services, uploads
-    from communeos.core.models import Export
+    from communeos.core.views import export_download
 
-    export = access.access_export(request.user, export_id)
-    if export.status != Export.Status.READY:
-        raise Http404
-    response = uploads.serve(export.file.name, export.content_type, export.filename, download=True)  # 404 if gone
-    services.export_downloaded(actor=request.user, export=export)
-    return response
+    return export_download(request.user, export_id)

@@ -230,6 +230,9 @@ class Export(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # The queue's task that makes it (django_tasks_db.DBTaskResult): where it is in the queue.
     task_id = models.UUIDField(_("task"), null=True, blank=True, editable=False)
+    # What was asked for (unit, kind, parameters), as a SHA-256: one pending export per person
+    # and request (`services.export_request`). Empty for exports asked for before it.
+    request_digest = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("export")
@@ -240,7 +243,12 @@ class Export(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="ready") | (~Q(file="") & Q(finished_at__isnull=False)),
                 name="export_ready_has_file",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["requested_by", "request_digest"],
+                condition=Q(status="pending"),
+                name="export_one_pending_per_request",
+            ),
         ]
 
     def __str__(self) -> str:

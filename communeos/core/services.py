@@ -1,16 +1,17 @@
 """Writes of the core: overrides of the working-day calendar; files made in the background."""
 
 import functools
+import hashlib
 import json
 import logging
 from datetime import date, time, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -95,45 +96,49 @@ def calendar_override_delete(*, actor, override: CalendarOverride) -> None:
 
 def export_request(*, actor, unit: Unit, kind: str, params: dict, title: str, filename: str) -> Export:
     """Ask for a file to be made in the background: the row and its task are written in the
-    caller's transaction (the service that checked the request and wrote its audit entry,
-    after `export_lock`), so a request that fails leaves neither. `manage.py db_worker` makes
-    it (`export_make`).
+    caller's transaction (the service that checked the request and wrote its audit entry), so
+    a request that fails leaves neither. `manage.py db_worker` makes it (`export_make`).
 
     The same file asked for again by the same person while it is still being made (the same
-    unit, kind and parameters: the same entries) is that export, not a second one; one whose
+    unit, kind and parameters: the same entries) is that export, not a second one: the
+    database holds one pending export per person and request (`request_digest`), so a second
+    click at the same moment waits for the first's transaction and finds its export. One whose
     worker stopped is marked failed and asked for anew."""
     from communeos.core import tasks
     from communeos.core.selectors import export_progress
 
     if kind not in EXPORT_BUILDERS:
         raise ValueError(f"unknown export kind {kind!r}")
-    params = json.loads(json.dumps(params))  # as the row will hold them, to compare
+    asked = json.dumps({"unit": unit.pk, "kind": kind, "params": params}, sort_keys=True, cls=DjangoJSONEncoder)
+    digest = hashlib.sha256(asked.encode()).hexdigest()
+    pending = Export.objects.filter(requested_by=actor, request_digest=digest, status=Export.Status.PENDING)
     with transaction.atomic():
-        export_lock(actor)
-        pending = Export.objects.filter(
-            requested_by=actor, unit=unit, kind=kind, status=Export.Status.PENDING, params=params
-        )
-        for same in pending:
+        same = pending.first()
+        if same is not None:
             progress = export_progress(same)
             if progress is not None and progress.state != "stalled":
                 return same
             _export_stalled(same)
-        export = Export.objects.create(
-            unit=unit, requested_by=actor, kind=kind, params=params, title=title[:300], filename=filename
-        )
+        try:
+            with transaction.atomic():
+                export = Export.objects.create(
+                    unit=unit,
+                    requested_by=actor,
+                    kind=kind,
+                    params=params,
+                    title=title[:300],
+                    filename=filename,
+                    request_digest=digest,
+                )
+        except IntegrityError:
+            first = pending.first()  # asked for at the same moment: the first request's export
+            if first is None:
+                raise
+            return first
         audit.record(actor=actor, action="export.request", obj=export, unit=unit, changes={"kind": [None, kind]})
         export.task_id = tasks.export_make.enqueue(str(export.pk)).id
         export.save(update_fields=["task_id"])
     return export
-
-
-def export_lock(actor) -> None:
-    """Take a person's export requests one at a time, so that two clicks at once make one file
-    (`export_request`): a lock on their row, held to the end of the transaction. A service
-    that asks for an export takes it first, before its audit entries lock their unit's chain
-    (two requests taking the two locks in opposite orders would wait for each other). NO KEY:
-    rows that name the person (their other writes' audit entries) are not held up."""
-    get_user_model().objects.select_for_update(no_key=True).filter(pk=actor.pk).exists()
 
 
 def exports_fail_stalled() -> int:
@@ -155,19 +160,26 @@ def _export_stalled(export: Export) -> int:
     killed: nothing else ends it, and the queue prunes only finished tasks)."""
     from django_tasks_db.models import DBTaskResult
 
+    failed = _export_failed(export, "export.stall")
+    if failed and export.task_id:
+        DBTaskResult.objects.filter(pk=export.task_id, status="RUNNING").update(
+            status="FAILED",
+            finished_at=timezone.now(),
+            exception_class_path="builtins.RuntimeError",
+            traceback="The worker stopped while making the export; Commune OS marked it failed.",
+        )
+    return failed
+
+
+def _export_failed(export: Export, action: str) -> int:
+    """Mark a pending export failed, with its audit entry `action` (1), unless it is no longer
+    pending (0: made or failed meanwhile). In the caller's transaction."""
     now = timezone.now()
     failed = Export.objects.filter(pk=export.pk, status=Export.Status.PENDING).update(
         status=Export.Status.FAILED, finished_at=now, updated_at=now
     )
     if failed:
-        audit.record(actor=None, action="export.stall", obj=export, unit=export.unit_id)
-        if export.task_id:
-            DBTaskResult.objects.filter(pk=export.task_id, status="RUNNING").update(
-                status="FAILED",
-                finished_at=now,
-                exception_class_path="builtins.RuntimeError",
-                traceback="The worker stopped while making the export; Commune OS marked it failed.",
-            )
+        audit.record(actor=None, action=action, obj=export, unit=export.unit_id)
     return failed
 
 
@@ -185,12 +197,7 @@ def export_make(*, export_id: str) -> Export | None:
     except Exception as error:
         logger.exception("export %s (%s) failed", export_id, export.kind)
         with transaction.atomic():
-            now = timezone.now()
-            failed = Export.objects.filter(pk=export.pk, status=Export.Status.PENDING).update(
-                status=Export.Status.FAILED, finished_at=now, updated_at=now
-            )
-            if failed:
-                audit.record(actor=None, action="export.fail", obj=export, unit=export.unit_id)
+            _export_failed(export, "export.fail")
         raise RuntimeError(f"export {export_id} failed") from error
 
 

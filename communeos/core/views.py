@@ -60,9 +60,15 @@ def export_detail(request, export_id):
 
 @login_required
 def export_file(request, export_id):
-    export = access.access_export(request.user, export_id)
+    return export_download(request.user, export_id)
+
+
+def export_download(user, export_id):
+    """The file of one of `user`'s exports, once ready (404 before, or if gone from the store),
+    each download recorded: for the page and the API (`core.api.export_file`)."""
+    export = access.access_export(user, export_id)
     if export.status != Export.Status.READY:
         raise Http404
     response = uploads.serve(export.file.name, export.content_type, export.filename, download=True)  # 404 if gone
-    services.export_downloaded(actor=request.user, export=export)
+    services.export_downloaded(actor=user, export=export)
     return response

@@ -20,8 +20,7 @@ from ninja import Field, Query, Router, Schema, responses
 from ninja.pagination import paginate
 
 from communeos.core import access, audit, registers, uploads
-from communeos.core import api as exports_api
-from communeos.core.api import ExportOut, Pages, error_body
+from communeos.core.api import ExportOut, Pages, accepted, error_body
 from communeos.documents import selectors, services
 from communeos.documents.models import (
     Body,
@@ -309,7 +308,7 @@ def register_pdf(request, unit_code: str, direction: str, year: int, response: H
         export = services.register_pdf_request(actor=request.user, unit=unit, direction=direction, year=year)
     except ValidationError as error:
         return responses.Status(422, error_body(error))
-    return exports_api.accepted(response, export)
+    return accepted(response, export)
 
 
 # Incoming ------------------------------------------------------------------------------------

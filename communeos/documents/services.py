@@ -779,7 +779,6 @@ def register_pdf_request(*, actor, unit: Unit, direction: str, year: int) -> Exp
     entries = selectors.register(user=actor, unit=unit, direction=direction, year=year)
     register = exports.Register(unit=unit, direction=direction, year=year)
     with transaction.atomic():
-        core_services.export_lock(actor)  # before the audit entries (core.services.export_lock)
         # The entries as they are now: the file holds these (an outgoing document drafted
         # earlier but issued later, or one granted later, is not in it unaudited).
         ids = list(entries.values_list("pk", flat=True))

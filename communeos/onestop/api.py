@@ -19,8 +19,7 @@ from ninja.pagination import paginate
 from ninja.responses import NinjaJSONEncoder
 
 from communeos.core import access, audit, registers, uploads
-from communeos.core import api as exports_api
-from communeos.core.api import ExportOut, Pages, error_body
+from communeos.core.api import ExportOut, Pages, accepted, error_body
 from communeos.core.ratelimit import allow
 from communeos.onestop import printing, selectors, services, statistics
 from communeos.onestop.models import Channel, Dossier, Status
@@ -576,7 +575,7 @@ def dossier_register_pdf(request, unit_code: str, query: Query[RegisterQuery], r
         export = services.dossier_register_pdf_request(actor=request.user, unit=unit, start=query.start, end=query.end)
     except ValidationError as error:
         return responses.Status(422, error_body(error))
-    return exports_api.accepted(response, export)
+    return accepted(response, export)
 
 
 _START_AFTER_END = {"detail": "start must not be after end.", "errors": {"start": ["After end."]}}

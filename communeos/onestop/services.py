@@ -1062,7 +1062,6 @@ def dossier_register_pdf_request(*, actor, unit: Unit, start, end) -> Export:
         )
     book = register.DossierRegister(unit, start, end)
     with transaction.atomic():
-        core_services.export_lock(actor)  # before the audit entry (core.services.export_lock)
         _register_exported(actor, unit, start, end, len(ids), "pdf")
         return core_services.export_request(
             actor=actor,

@@ -40,16 +40,16 @@ def test_two_requests_at_once_for_the_same_file_make_one_export(cast, monkeypatc
     def ask() -> Export:
         return services.register_pdf_request(actor=clerk, unit=cast.commune_a, direction="incoming", year=2025)
 
-    # The second waits for the person's row, held by the first request.
+    # The second waits for the first's pending export (one per person and request), then finds it.
     exports = {export.pk for export in race(ask, ask, paused=asked, go=go)}
     assert len(exports) == 1 and Export.objects.count() == 1 and DBTaskResult.objects.count() == 1
 
 
 def test_two_different_registers_asked_for_at_once_by_one_person_both_succeed(cast, monkeypatch):
     """The dossier register's request writes its audit entry (the unit's chain locked) before
-    its export, the document register's writes its export first: both take the person's lock
-    first (`export_lock`), so neither waits for the other in a circle (PostgreSQL would end one
-    with a deadlock)."""
+    its export, the document register's writes its export first: two different requests, so
+    neither waits for the other's export, and they do not wait for each other in a circle
+    (PostgreSQL would end one with a deadlock)."""
     from communeos.onestop import services as onestop
 
     clerk = make_person("clerk.a", cast.commune_a, "clerk")
