@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from communeos.core.api import api
+from communeos.core.api import api, not_found
 from communeos.onestop.urls import public_urlpatterns
 
 api.add_router("/units/", "communeos.units.api.router")
@@ -15,6 +15,7 @@ urlpatterns = [
     # The API first: its public endpoints are the busiest addresses, and Django tries the
     # patterns in order (the pages' patterns never start with api/).
     path("api/v1/", api.urls),
+    re_path(r"^api/", not_found),  # the API's JSON 404 for any other address under api/
     path("", include("communeos.core.urls")),
     path("units/", include("communeos.units.urls")),
     path("", include("communeos.people.urls")),

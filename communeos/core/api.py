@@ -4,16 +4,49 @@ Browsers use their session (with CSRF for writes); integrations send
 `Authorization: Bearer <token>` with a per-integration token (people.ApiToken).
 """
 
-from datetime import datetime, timedelta
+import re
+from datetime import date, datetime, timedelta
+from typing import Annotated
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, NinjaAPI, Router, Schema, responses
+from ninja.errors import ValidationError as RequestValidationError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import BeforeValidator
+
+
+def _as_written(pattern: str, form: str):
+    """A check, before pydantic's own, that a day or a moment is written as ISO 8601 says:
+    pydantic would also take a number (seconds since 1970), so that `start=0` meant 1 January
+    1970 rather than a mistake."""
+    written = re.compile(pattern)
+
+    def check(value):
+        if isinstance(value, date) or (isinstance(value, str) and written.fullmatch(value.strip())):
+            return value
+        raise ValueError(f"Write it as {form}.")
+
+    return BeforeValidator(check)
+
+
+# Days and moments given to the API (in the schema: format date and date-time).
+Day = Annotated[date, _as_written(r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD")]
+Moment = Annotated[datetime, _as_written(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", "YYYY-MM-DDTHH:MM (ISO 8601)")]
+
+
+class ErrorOut(Schema):
+    """Every error the API answers, whatever its status: a message to show, and for a request
+    that was refused, its problems by field (`__all__` for the request as a whole)."""
+
+    detail: str = Field(description="What went wrong, to show to the person")
+    errors: dict[str, list[str]] = Field({}, description="The problems by field, when the request was refused")
 
 
 def error_body(error: ValidationError) -> dict:
@@ -41,7 +74,45 @@ class TokenAuth(HttpBearer):
         return found.person
 
 
-api = NinjaAPI(
+# The answers any operation may give besides its own, documented on each operation they apply to
+# (`CommuneAPI`): status → (description, applies to the operation?).
+COMMON_ERRORS = {
+    "400": ("The body cannot be read (malformed JSON or multipart)", lambda op, method: "requestBody" in op),
+    "401": ("No valid session or token", lambda op, method: bool(op.get("security"))),
+    "403": (
+        "A write in a browser session without its CSRF token",
+        lambda op, method: bool(op.get("security")) and method in {"post", "put", "patch", "delete"},
+    ),
+    "404": (
+        "No such record, or one outside the units the caller may see (the same answer)",
+        lambda op, method: any(p.get("in") == "path" for p in op.get("parameters", [])),
+    ),
+    "422": (
+        "The request does not fit this schema, or the service refused it: `errors` says why, by field",
+        lambda op, method: bool(op.get("parameters")) or "requestBody" in op,
+    ),
+}
+
+
+class CommuneAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """django-ninja's schema, with the errors any operation may answer (`COMMON_ERRORS`)
+        documented on each operation they apply to, in `ErrorOut`'s shape, so that the schema
+        lists every status an operation answers (a test fuzzes the API against it)."""
+        schema = super().get_openapi_schema(**kwargs)
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.setdefault("ErrorOut", ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}"))
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                answers = operation.setdefault("responses", {})
+                for status, (description, applies) in COMMON_ERRORS.items():
+                    if status not in answers and applies(operation, method):
+                        answers[status] = {"description": description, "content": error}
+        return schema
+
+
+api = CommuneAPI(
     title="Commune OS API",
     version="1",
     description="The open API of Commune OS. Every record is scoped to the units the caller may see; "
@@ -68,6 +139,35 @@ def number_too_large(request, exc):
     compared with its column there (PostgreSQL compares it and finds nothing). A request that
     carries one is refused; any write it began is rolled back with its transaction."""
     return api.create_response(request, {"detail": "A number in the request is too large."}, status=422)
+
+
+@api.exception_handler(RequestValidationError)
+def request_does_not_fit(request, exc):
+    """A request that does not fit the operation's schema: 422 in `ErrorOut`'s shape, as a
+    service's refusal is (`error_body`), each problem under the field it is about."""
+    errors: dict[str, list[str]] = {}
+    for issue in exc.errors:
+        errors.setdefault(_field(issue.get("loc", ())), []).append(issue.get("msg", ""))
+    detail = "The request does not fit the API's schema: " + "; ".join(
+        f"{field}: {' '.join(messages)}" for field, messages in errors.items()
+    )
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+def _field(loc) -> str:
+    """The field a problem is about, from django-ninja's location: without where it was read
+    from (path, query, form, body) nor, in a JSON body, the parameter's name."""
+    parts = [str(part) for part in loc]
+    if parts[:1] == ["body"] and len(parts) > 2:
+        parts = parts[1:]
+    return ".".join(parts[1:]) or "__all__"
+
+
+@csrf_exempt  # it changes nothing; a write to it is answered 404 like any other request
+def not_found(request):
+    """An address under /api/ that no operation serves: the API's JSON 404 (Django's would be
+    an HTML page)."""
+    return JsonResponse({"detail": "Not Found"}, status=404)
 
 
 @api.exception_handler(MultiPartParserError)
@@ -139,10 +239,6 @@ def accepted(response, export) -> responses.Status:
     return responses.Status(202, export)
 
 
-class NotFoundOut(Schema):
-    detail: str
-
-
 @router.get("/", response=list[ExportOut], summary="Your files made in the background, newest first")
 @paginate(Pages, page_size=30)
 def export_list(request):
@@ -153,7 +249,7 @@ def export_list(request):
 
 @router.get(
     "/{uuid:export_id}/",
-    response={200: ExportOut, 404: NotFoundOut},
+    response={200: ExportOut, 404: ErrorOut},
     url_name="export",
     summary="One of your exports: pending, ready (with file_url) or failed",
 )
@@ -165,7 +261,7 @@ def export_detail(request, export_id: UUID):
 
 @router.get(
     "/{uuid:export_id}/file/",
-    response={200: None, 404: NotFoundOut},
+    response={200: None, 404: ErrorOut},
     url_name="export_file",
     summary="The file of a ready export (404 while it is being prepared; each download is audited)",
 )

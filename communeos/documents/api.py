@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Schema, responses
 from ninja.pagination import paginate
 
 from communeos.core import access, audit, registers, uploads
-from communeos.core.api import ExportOut, Pages, accepted, error_body
+from communeos.core.api import Day, ErrorOut, ExportOut, Moment, Pages, accepted, error_body
 from communeos.documents import selectors, services
 from communeos.documents.models import (
     Body,
@@ -40,11 +40,6 @@ router = Router(tags=["documents"])
 
 
 # Schemas -------------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
 
 
 class FirstEntryOut(Schema):
@@ -221,8 +216,8 @@ class DocumentQuery(Schema):
     q: str = Field("", description="Full text over symbol, summary and text; accents and case optional")
     doc_type: str = Field("", description="Type abbreviation: QĐ, NQ, TB, …")
     issuer: str = Field("", description="Issuer code: UBND, CP, TW, …")
-    start: date | None = Field(None, description="Issued on or after")
-    end: date | None = Field(None, description="Issued on or before")
+    start: Day | None = Field(None, description="Issued on or after")
+    end: Day | None = Field(None, description="Issued on or before")
     status: Status | None = None
     overdue: bool = False
     year: int | None = Field(None, description="Register year")
@@ -230,8 +225,9 @@ class DocumentQuery(Schema):
 
 @router.get(
     "/",
-    response=list[DocumentOut],
-    summary="Register entries of the units you may see (confidential ones only if granted)",
+    response={200: list[DocumentOut], 404: ErrorOut},
+    summary="Register entries of the units you may see (confidential ones only if granted; "
+    "404: a unit filter naming a unit you may not see)",
 )
 @paginate(Pages, page_size=100)
 def documents(request, query: Query[DocumentQuery]):
@@ -318,12 +314,12 @@ class IncomingIn(Schema):
     unit: str = Field(description="Code of the registering unit (one of yours)")
     symbol: str = Field(description="Number and symbol as written: 12/QĐ-UBND, 123/2025/NĐ-CP, 60-NQ/TW, …")
     author: str = Field(description="The issuing body, as written")
-    issued_on: date
+    issued_on: Day
     summary: str = Field(description="Type and summary (trích yếu)")
-    arrived_at: datetime | None = Field(None, description="When it arrived; now by default")
+    arrived_at: Moment | None = Field(None, description="When it arrived; now by default")
     urgency: Urgency = Urgency.NORMAL
     confidentiality: Confidentiality = Confidentiality.NONE
-    deadline: date | None = None
+    deadline: Day | None = None
     note: str = ""
     text: str = ""
     confirm_duplicate: bool = Field(False, description="Register it although the same document is already there")
@@ -476,7 +472,7 @@ class AssignIn(Schema):
     lead_unit: str = Field("", description="Code of the lead handling unit (or give lead)")
     co_handlers: list[str] = Field([], description="Usernames of the co-handlers")
     comment: str = ""
-    deadline: date | None = None
+    deadline: Day | None = None
 
 
 @router.post(

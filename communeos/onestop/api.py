@@ -19,7 +19,7 @@ from ninja.pagination import paginate
 from ninja.responses import NinjaJSONEncoder
 
 from communeos.core import access, audit, registers, uploads
-from communeos.core.api import ExportOut, Pages, accepted, error_body
+from communeos.core.api import Day, ErrorOut, ExportOut, Pages, accepted, error_body
 from communeos.core.ratelimit import allow
 from communeos.onestop import printing, selectors, services, statistics
 from communeos.onestop.models import Channel, Dossier, Status
@@ -52,7 +52,12 @@ class ProcedureOut(Schema):
     fee_note_vi: str
     fee_note_en: str
     days: int = Field(description="Time limit in working days; 0 = the same day")
-    cutoff: time | None = Field(description="Same-day procedures: received after this hour, due the next working day")
+    # "HH:MM" rather than a JSON Schema time, which must carry a UTC offset: this is the
+    # commune's local hour (Asia/Ho_Chi_Minh).
+    cutoff: str | None = Field(
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description="Same-day procedures: received after this local hour (HH:MM), due the next working day",
+    )
     time_note_vi: str
     time_note_en: str
     online_allowed: bool
@@ -76,7 +81,7 @@ class ProcedureOut(Schema):
             "fee_note_vi": version.fee_note_vi,
             "fee_note_en": version.fee_note_en,
             "days": version.days,
-            "cutoff": version.cutoff,
+            "cutoff": version.cutoff.strftime("%H:%M") if version.cutoff else None,
             "time_note_vi": version.time_note_vi,
             "time_note_en": version.time_note_en,
             "online_allowed": version.online_allowed,
@@ -107,11 +112,6 @@ class SubmissionOut(Schema):
     appointment_at: datetime
     lookup_url: str
     replayed: bool = Field(description="True when this Idempotency-Key had already created the dossier")
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
 
 
 class RatingIn(Schema):
@@ -437,7 +437,7 @@ class ActionIn(Schema):
     missing: list[str] = Field([], description="request_supplement: the papers missing")
     note: str = Field("", description="supplement/transfer/transfer_back: a note")
     to_unit: str = Field("", description="transfer: code of the unit (the province or a commune of it)")
-    new_due_date: date | None = Field(None, description="apologise: the new date (17:00 that day)")
+    new_due_date: Day | None = Field(None, description="apologise: the new date (17:00 that day)")
     rating: str = Field("", description="return: the citizen's satisfaction, if asked")
     comment: str = ""
 
@@ -515,14 +515,53 @@ def dossier_form(request, code: str, form: str):
 
 
 class StatisticsQuery(Schema):
-    start: date | None = None
-    end: date | None = None
+    start: Day | None = None
+    end: Day | None = None
     unit: str = Field("", description="Code of a unit you may see")
     procedure: str = ""
     group_by: str = Field("unit", description="unit or procedure")
 
 
-@router.get("/statistics/", summary="Received, resolved early / on time / late, overdue, rates, average time")
+class StatisticsRowOut(Schema):
+    key: int | None = Field(description="The unit's or procedure's id; null in the total")
+    code: str
+    label: str
+    received: int
+    resolved: int
+    early: int
+    on_time: int
+    late: int
+    in_progress: int
+    overdue: int
+    stopped: int
+    online: int
+    rated: int
+    satisfied: int
+    on_time_rate: float | None = Field(description="Resolved early or on time, over resolved (0 to 1; null if none)")
+    average_days: float | None = Field(description="Average processing time of the resolved, in working days")
+    online_share: float | None = Field(description="Submitted online, over received (0 to 1)")
+    satisfaction_share: float | None = Field(description="Rated satisfied, over rated (0 to 1; null if none)")
+
+
+class StatisticsOut(Schema):
+    start: date
+    end: date
+    group_by: str
+    unit_id: int | None
+    unit_name: str
+    procedure: str
+    procedure_name: str
+    as_of: datetime = Field(description="The moment 'overdue' was measured at")
+    rows: list[StatisticsRowOut]
+    total: StatisticsRowOut
+
+
+@router.get(
+    "/statistics/",
+    response={200: StatisticsOut, 404: ErrorOut},
+    summary="Received, resolved early / on time / late, overdue, rates, average time "
+    "(404: a unit you may not see, or none with that code)",
+)
 def dossier_statistics(request, query: Query[StatisticsQuery]):
     params = {"group_by": query.group_by if query.group_by in {"unit", "procedure"} else "unit"}
     form = statistics.StatisticsForm(None, user=request.user)
@@ -542,8 +581,8 @@ def dossier_statistics(request, query: Query[StatisticsQuery]):
 
 
 class RegisterQuery(Schema):
-    start: date
-    end: date
+    start: Day
+    end: Day
 
 
 @router.get(

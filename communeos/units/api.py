@@ -4,7 +4,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from communeos.core.api import Pages
+from communeos.core.api import Day, ErrorOut, Pages
 from communeos.units import selectors
 from communeos.units.models import Level
 
@@ -46,11 +46,15 @@ class UnitDetailOut(UnitOut):
 class UnitFilters(Schema):
     province: str | None = Field(None, description="Code of the province in force on `on`")
     level: Level | None = None
-    on: date | None = Field(None, description="The day (YYYY-MM-DD); today by default")
+    on: Day | None = Field(None, description="The day (YYYY-MM-DD); today by default")
     q: str = Field("", description="Part of the name, accents optional")
 
 
-@router.get("/", response=list[UnitOut], summary="Units in force on a day")
+@router.get(
+    "/",
+    response={200: list[UnitOut], 404: ErrorOut},
+    summary="Units in force on a day (404: no province with that code on that day)",
+)
 @paginate(Pages, page_size=100)
 def units(request, filters: Query[UnitFilters]):
     on = filters.on or timezone.localdate()
@@ -59,7 +63,7 @@ def units(request, filters: Query[UnitFilters]):
 
 
 @router.get("/{code}/", response=UnitDetailOut, summary="The unit with a code on a day, with its lineage")
-def unit(request, code: str, on: date | None = None, level: Level | None = None):
+def unit(request, code: str, on: Day | None = None, level: Level | None = None):
     found = selectors.unit_by_code(code=code, on=on or timezone.localdate(), level=level)
     found.predecessors = [
         {"unit": s.predecessor, "share": s.share, "effective": s.effective, "resolution": s.resolution}

@@ -14,7 +14,7 @@ HUGE = "244335268755039806021552161423360"  # more than 64 bits
 def test_a_page_number_past_what_a_database_holds_is_refused(client, cast, path):
     client.force_login(cast.officer_a)
     answer = client.get(path, {"page": HUGE})
-    assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["query", "page"]
+    assert answer.status_code == 422 and list(answer.json()["errors"]) == ["page"]
     assert client.get(path, {"page": 2**31 - 1}).status_code == 200  # far past the last page: none
 
 
@@ -29,3 +29,43 @@ def test_an_id_past_64_bits_finds_nothing_or_is_refused(client, cast):
         assert listing.json() == {"detail": "A number in the request is too large."}
     else:
         assert listing.status_code == 200 and listing.json()["items"] == []
+
+
+def test_a_request_that_does_not_fit_the_schema_is_refused_in_the_shape_of_every_error(client, cast):
+    client.force_login(cast.officer_a)
+    answer = client.get("/api/v1/people/abc/")
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["errors"] == {"person_id": ["Input should be a valid integer, unable to parse string as an integer"]}
+    assert body["detail"].startswith("The request does not fit the API's schema: person_id: Input should be")
+    # A JSON body's fields are named without the operation's parameter name.
+    answer = client.post("/api/v1/onestop/public/dossiers/X/rating/", {"rating": 5}, content_type="application/json")
+    assert answer.status_code == 422 and list(answer.json()["errors"]) == ["rating"]
+
+
+@pytest.mark.parametrize("day", ["0", "1700000000", "24/11/2026", "2026-11-24T00:00"])
+def test_a_day_is_written_as_iso_8601_or_refused(client, cast, day):
+    """pydantic alone takes a number for a date (seconds since 1970): `start=0` was 1970-01-01."""
+    client.force_login(cast.officer_a)
+    answer = client.get("/api/v1/onestop/statistics/", {"start": day})
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == {"start": ["Value error, Write it as YYYY-MM-DD."]}
+    assert client.get("/api/v1/onestop/statistics/", {"start": "2026-01-01"}).status_code == 200
+
+
+def test_an_address_under_api_that_nothing_serves_answers_json(client, cast):
+    client.force_login(cast.officer_a)
+    for answer in [client.get("/api/v1/exports/not-a-uuid/"), client.post("/api/nothing/here/")]:
+        assert answer.status_code == 404
+        assert answer.json() == {"detail": "Not Found"}
+
+
+def test_the_schema_documents_the_errors_every_operation_may_answer(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    me = schema["paths"]["/api/v1/me/"]["get"]["responses"]
+    assert {"200", "401"} <= set(me) and "404" not in me  # no path parameter, no record to miss
+    lookup = schema["paths"]["/api/v1/onestop/public/dossiers/{code}/"]["get"]["responses"]
+    assert {"200", "404", "422", "429"} <= set(lookup) and "401" not in lookup  # public
+    submit = schema["paths"]["/api/v1/onestop/public/dossiers/"]["post"]["responses"]
+    assert {"400", "422"} <= set(submit) and "403" not in submit  # public: no session, no CSRF
+    assert schema["components"]["schemas"]["ErrorOut"]["required"] == ["detail"]
