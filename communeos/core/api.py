@@ -19,7 +19,7 @@ from ninja import Field, NinjaAPI, Router, Schema, responses
 from ninja.errors import ValidationError as RequestValidationError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer, SessionAuth
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, model_validator
 
 
 def _as_written(pattern: str, form: str):
@@ -39,6 +39,29 @@ def _as_written(pattern: str, form: str):
 # Days and moments given to the API (in the schema: format date and date-time).
 Day = Annotated[date, _as_written(r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD")]
 Moment = Annotated[datetime, _as_written(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", "YYYY-MM-DDTHH:MM (ISO 8601)")]
+
+
+class In(Schema):
+    """What every body the API reads (JSON or form) derives from: text carrying the NUL
+    character is refused, as Django's forms refuse it (PostgreSQL's text cannot hold it, and a
+    write with it would fail as an error 500); addresses and query strings are checked by
+    `core.middleware.refuse_nul`."""
+
+    @model_validator(mode="after")
+    def refuse_nul(self):
+        if _holds_nul([value for _name, value in self]):
+            raise ValueError("Text cannot contain the NUL character.")
+        return self
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple | set):
+        return any(_holds_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    return False
 
 
 class ErrorOut(Schema):
@@ -77,7 +100,10 @@ class TokenAuth(HttpBearer):
 # The answers any operation may give besides its own, documented on each operation they apply to
 # (`CommuneAPI`): status → (description, applies to the operation?).
 COMMON_ERRORS = {
-    "400": ("The body cannot be read (malformed JSON or multipart)", lambda op, method: "requestBody" in op),
+    "400": (
+        "The body cannot be read (malformed JSON or multipart), or the address carries the NUL character",
+        lambda op, method: True,
+    ),
     "401": ("No valid session or token", lambda op, method: bool(op.get("security"))),
     "403": (
         "A write in a browser session without its CSRF token",
@@ -156,11 +182,12 @@ def request_does_not_fit(request, exc):
 
 def _field(loc) -> str:
     """The field a problem is about, from django-ninja's location: without where it was read
-    from (path, query, form, body) nor, in a JSON body, the parameter's name."""
-    parts = [str(part) for part in loc]
-    if parts[:1] == ["body"] and len(parts) > 2:
+    from (path, query, form, body) nor the name of the operation's body parameter, which is
+    `data` in every operation here (ninja names it for a problem with the whole body)."""
+    parts = [str(part) for part in loc][1:]
+    if parts[:1] == ["data"]:
         parts = parts[1:]
-    return ".".join(parts[1:]) or "__all__"
+    return ".".join(parts) or "__all__"
 
 
 @csrf_exempt  # it changes nothing; a write to it is answered 404 like any other request

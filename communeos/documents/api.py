@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Schema, responses
 from ninja.pagination import paginate
 
 from communeos.core import access, audit, registers, uploads
-from communeos.core.api import Day, ErrorOut, ExportOut, Moment, Pages, accepted, error_body
+from communeos.core.api import Day, ErrorOut, ExportOut, In, Moment, Pages, accepted, error_body
 from communeos.documents import selectors, services
 from communeos.documents.models import (
     Body,
@@ -310,7 +310,7 @@ def register_pdf(request, unit_code: str, direction: str, year: int, response: H
 # Incoming ------------------------------------------------------------------------------------
 
 
-class IncomingIn(Schema):
+class IncomingIn(In):
     unit: str = Field(description="Code of the registering unit (one of yours)")
     symbol: str = Field(description="Number and symbol as written: 12/QĐ-UBND, 123/2025/NĐ-CP, 60-NQ/TW, …")
     author: str = Field(description="The issuing body, as written")
@@ -374,7 +374,7 @@ def register_incoming(request, data: IncomingIn):
 # Outgoing ------------------------------------------------------------------------------------
 
 
-class OutgoingIn(Schema):
+class OutgoingIn(In):
     unit: str = Field(description="Code of the issuing unit (one of yours)")
     doc_type: str = Field("", description="Type abbreviation (QĐ, TB, KH, …); empty for a công văn")
     summary: str
@@ -467,7 +467,7 @@ def dispatch(request, document_id: int):
 # Routing -------------------------------------------------------------------------------------
 
 
-class AssignIn(Schema):
+class AssignIn(In):
     lead: str = Field("", description="Username of the lead handler (or give lead_unit)")
     lead_unit: str = Field("", description="Code of the lead handling unit (or give lead)")
     co_handlers: list[str] = Field([], description="Usernames of the co-handlers")
@@ -509,7 +509,7 @@ def start(request, document_id: int):
     return _act(request, document_id, lambda d: services.document_start(actor=request.user, document=d))
 
 
-class DoneIn(Schema):
+class DoneIn(In):
     note: str = Field("", description="How it was handled; added to the register's notes")
 
 
@@ -518,7 +518,7 @@ def done(request, document_id: int, data: DoneIn):
     return _act(request, document_id, lambda d: services.document_done(actor=request.user, document=d, note=data.note))
 
 
-class GrantIn(Schema):
+class GrantIn(In):
     username: str
 
 

@@ -19,7 +19,7 @@ from ninja.pagination import paginate
 from ninja.responses import NinjaJSONEncoder
 
 from communeos.core import access, audit, registers, uploads
-from communeos.core.api import Day, ErrorOut, ExportOut, Pages, accepted, error_body
+from communeos.core.api import Day, ErrorOut, ExportOut, In, Pages, accepted, error_body
 from communeos.core.ratelimit import allow
 from communeos.onestop import printing, selectors, services, statistics
 from communeos.onestop.models import Channel, Dossier, Status
@@ -114,7 +114,7 @@ class SubmissionOut(Schema):
     replayed: bool = Field(description="True when this Idempotency-Key had already created the dossier")
 
 
-class RatingIn(Schema):
+class RatingIn(In):
     rating: str = Field(description="satisfied, neutral or dissatisfied")
     comment: str = ""
 
@@ -142,7 +142,7 @@ def procedure(request, code: str):
     return ProcedureOut.of(found)
 
 
-class SubmissionIn(Schema):
+class SubmissionIn(In):
     procedure: str = Field(description="Procedure code, e.g. birth-registration")
     commune: str = Field(description="Code of the commune applied to, e.g. 06529")
     applicant_name: str
@@ -246,7 +246,7 @@ def public_rate(request, code: str, data: RatingIn):
     return selectors.dossier_public_status(code)
 
 
-class SupplementIn(Schema):
+class SupplementIn(In):
     applicant_id_number: str = Field(description="The applicant's citizen ID number, as proof of who sends the papers")
     note: str = ""
 
@@ -391,7 +391,7 @@ def dossier_file(request, code: str, file_id: int):
     return response
 
 
-class CounterIntakeIn(Schema):
+class CounterIntakeIn(In):
     procedure: str
     unit: str = Field(description="Code of the receiving commune (one of yours)")
     applicant_name: str
@@ -430,7 +430,7 @@ def receive(request, data: CounterIntakeIn):
     return responses.Status(201, _detail(request, dossier.code))
 
 
-class ActionIn(Schema):
+class ActionIn(In):
     handler: str = Field("", description="assign: the username of the specialist")
     approve: bool = Field(True, description="submit: propose the result (true) or a refusal (false)")
     reason: str = Field("", description="submit/refuse/request_supplement/apologise/stop: the reason")

@@ -69,3 +69,25 @@ def test_the_schema_documents_the_errors_every_operation_may_answer(client):
     submit = schema["paths"]["/api/v1/onestop/public/dossiers/"]["post"]["responses"]
     assert {"400", "422"} <= set(submit) and "403" not in submit  # public: no session, no CSRF
     assert schema["components"]["schemas"]["ErrorOut"]["required"] == ["detail"]
+
+
+def test_the_nul_character_is_refused_wherever_it_comes(client, cast):
+    """PostgreSQL's text cannot hold it: a search or a write carrying it was an error 500."""
+    client.force_login(cast.officer_a)
+    for answer in [client.get("/api/v1/units/", {"q": "a\x00b"}), client.get("/api/v1/units/a%00b/")]:
+        assert answer.status_code == 400
+        assert answer.json() == {"detail": "Địa chỉ chứa ký tự NUL, không trang hay tìm kiếm nào nhận ký tự này."}
+    page = client.get("/units/", {"q": "\x00"})
+    assert page.status_code == 400 and "NUL" in page.content.decode()
+    rating = client.post(
+        "/api/v1/onestop/public/dossiers/X/rating/", {"rating": "a\x00"}, content_type="application/json"
+    )
+    applicant = {"applicant_name": "Lan\x00", "applicant_id_number": "020191000001", "applicant_phone": "0912345678"}
+    form = client.post(
+        "/api/v1/onestop/public/dossiers/",
+        {"procedure": "birth-registration", "commune": "06529", "applicant_address": "Lộc Bình", "consent": "true"}
+        | applicant,
+    )
+    for answer in [rating, form]:
+        assert answer.status_code == 422
+        assert answer.json()["errors"] == {"__all__": ["Value error, Text cannot contain the NUL character."]}
