@@ -42,9 +42,9 @@ Moment = Annotated[datetime, _as_written(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", 
 
 
 class In(Schema):
-    """What every body the API reads (JSON or form) derives from: text carrying the NUL
-    character is refused, as Django's forms refuse it (PostgreSQL's text cannot hold it, and a
-    write with it would fail as an error 500); addresses and query strings are checked by
+    """What every body the API reads derives from: text carrying the NUL character is refused
+    (PostgreSQL's text cannot hold it, and a write with it would fail as an error 500). This
+    is for JSON bodies: addresses, query strings and forms are checked before any view, by
     `core.middleware.refuse_nul`."""
 
     @model_validator(mode="after")

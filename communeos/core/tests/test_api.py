@@ -1,10 +1,16 @@
-"""What the API answers to numbers no database row can have: a page number or an id past
-what the database holds is refused or finds nothing, never an error 500."""
+"""What the API answers to what it cannot take: a number past what a database holds, a request
+that does not fit the schema, a day not written as ISO 8601, an address nothing serves, the
+NUL character (pages too); and the errors its schema documents."""
+
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
 
+from communeos.onestop.models import Dossier
+
 HUGE = "244335268755039806021552161423360"  # more than 64 bits
+FORM = "application/x-www-form-urlencoded"
 
 
 @pytest.mark.parametrize(
@@ -74,20 +80,26 @@ def test_the_schema_documents_the_errors_every_operation_may_answer(client):
 def test_the_nul_character_is_refused_wherever_it_comes(client, cast):
     """PostgreSQL's text cannot hold it: a search or a write carrying it was an error 500."""
     client.force_login(cast.officer_a)
-    for answer in [client.get("/api/v1/units/", {"q": "a\x00b"}), client.get("/api/v1/units/a%00b/")]:
+    applicant = {"applicant_name": "Lan\x00", "applicant_id_number": "020191000001", "applicant_phone": "0912345678"}
+    submission = {"procedure": "birth-registration", "commune": "06529", "applicant_address": "Lộc Bình"}
+    refused = "Yêu cầu chứa ký tự NUL, không trường, trang hay tìm kiếm nào nhận ký tự này."
+    for answer in [
+        client.get("/api/v1/units/", {"q": "a\x00b"}),
+        client.get("/api/v1/units/a%00b/"),
+        client.post("/api/v1/onestop/public/dossiers/", submission | applicant),  # multipart
+        client.post("/api/v1/onestop/public/dossiers/", urlencode(submission | applicant), content_type=FORM),
+    ]:
         assert answer.status_code == 400
-        assert answer.json() == {"detail": "Địa chỉ chứa ký tự NUL, không trang hay tìm kiếm nào nhận ký tự này."}
-    page = client.get("/units/", {"q": "\x00"})
-    assert page.status_code == 400 and "NUL" in page.content.decode()
+        assert answer.json() == {"detail": refused}
+    for page in [
+        client.get("/units/", {"q": "\x00"}),
+        # The public form reads the province and the commune itself.
+        client.post("/apply/birth-registration/", {"province": "20\x00", "commune": "06529"}),
+    ]:
+        assert page.status_code == 400 and page.content.decode() == refused
     rating = client.post(
         "/api/v1/onestop/public/dossiers/X/rating/", {"rating": "a\x00"}, content_type="application/json"
     )
-    applicant = {"applicant_name": "Lan\x00", "applicant_id_number": "020191000001", "applicant_phone": "0912345678"}
-    form = client.post(
-        "/api/v1/onestop/public/dossiers/",
-        {"procedure": "birth-registration", "commune": "06529", "applicant_address": "Lộc Bình", "consent": "true"}
-        | applicant,
-    )
-    for answer in [rating, form]:
-        assert answer.status_code == 422
-        assert answer.json()["errors"] == {"__all__": ["Value error, Text cannot contain the NUL character."]}
+    assert rating.status_code == 422
+    assert rating.json()["errors"] == {"__all__": ["Value error, Text cannot contain the NUL character."]}
+    assert not Dossier.objects.exists()
