@@ -132,8 +132,9 @@ class CommuneAPI(NinjaAPI):
         for operations in schema["paths"].values():
             for method, operation in operations.items():
                 answers = operation.setdefault("responses", {})
+                declared = {str(status) for status in answers}  # django-ninja's keys are numbers
                 for status, (description, applies) in COMMON_ERRORS.items():
-                    if status not in answers and applies(operation, method):
+                    if status not in declared and applies(operation, method):
                         answers[status] = {"description": description, "content": error}
         return schema
 
