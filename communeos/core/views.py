@@ -10,7 +10,6 @@ from django.utils import timezone
 from communeos.core import access, selectors, services, uploads
 from communeos.core.forms import AuditFilterForm
 from communeos.core.models import Export
-from communeos.core.selectors import audit_entries
 
 
 def home(request):
@@ -24,7 +23,7 @@ def home(request):
 def audit_list(request):
     access.require_administrator(request.user)
     form = AuditFilterForm(request.GET or None)
-    entries = audit_entries(user=request.user)
+    entries = selectors.audit_entries(user=request.user)
     if form.is_valid():
         data = form.cleaned_data
         if data["unit"]:
