@@ -10,12 +10,15 @@ from typing import Annotated
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, NinjaAPI, Router, Schema, responses
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as RequestValidationError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer, SessionAuth
@@ -31,7 +34,7 @@ def _as_written(pattern: str, form: str):
     def check(value):
         if isinstance(value, date) or (isinstance(value, str) and written.fullmatch(value.strip())):
             return value
-        raise ValueError(f"Write it as {form}.")
+        raise ValueError(_("Write it as %(form)s.") % {"form": form})
 
     return BeforeValidator(check)
 
@@ -51,7 +54,7 @@ class In(Schema):
     @model_validator(mode="after")
     def refuse_nul(self):
         if _holds_nul([value for _name, value in self]):
-            raise ValueError("Text cannot contain the NUL character.")
+            raise ValueError(_("Text cannot contain the NUL character."))
         return self
 
 
@@ -71,6 +74,11 @@ class ErrorOut(Schema):
 
     detail: str = Field(description="What went wrong, to show to the person")
     errors: dict[str, list[str]] = Field({}, description="The problems by field, when the request was refused")
+
+
+def refusal(message: str, field: str | None = None) -> dict:
+    """The API's 422 body for one problem, under `field` when it is about one."""
+    return {"detail": message, "errors": {field: [message]} if field else {}}
 
 
 def error_body(error: ValidationError) -> dict:
@@ -167,20 +175,77 @@ def number_too_large(request, exc):
     """SQLite holds integers of 64 bits: a larger number given for an id or a filter cannot be
     compared with its column there (PostgreSQL compares it and finds nothing). A request that
     carries one is refused; any write it began is rolled back with its transaction."""
-    return api.create_response(request, {"detail": "A number in the request is too large."}, status=422)
+    return api.create_response(request, {"detail": _("A number in the request is too large.")}, status=422)
 
 
 @api.exception_handler(RequestValidationError)
 def request_does_not_fit(request, exc):
     """A request that does not fit the operation's schema: 422 in `ErrorOut`'s shape, as a
-    service's refusal is (`error_body`), each problem under the field it is about."""
+    service's refusal is (`error_body`), each problem under the field it is about, in the
+    person's language (`schema_message`)."""
     errors: dict[str, list[str]] = {}
     for issue in exc.errors:
-        errors.setdefault(_field(issue.get("loc", ())), []).append(issue.get("msg", ""))
-    detail = "The request does not fit the API's schema: " + "; ".join(
-        f"{field}: {' '.join(messages)}" for field, messages in errors.items()
-    )
+        errors.setdefault(_field(issue.get("loc", ())), []).append(schema_message(issue))
+    problems = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
+    detail = _("The request does not fit the API's schema: %(problems)s") % {"problems": problems}
     return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+# pydantic's error types (its messages are English only) → the message shown, with the values
+# of the error's context (`%(ge)s`, …). A type not listed gets `_NOT_VALID`.
+_SCHEMA_MESSAGE_TYPES = [
+    (gettext_lazy("This field is required."), ["missing"]),
+    (gettext_lazy("Give text here."), ["string_type", "string_unicode"]),
+    (gettext_lazy("Give at least %(min_length)s characters."), ["string_too_short"]),
+    (gettext_lazy("Give at most %(max_length)s characters."), ["string_too_long"]),
+    (gettext_lazy("Write it in the form %(pattern)s."), ["string_pattern_mismatch"]),
+    (gettext_lazy("Give a whole number."), ["int_type", "int_parsing", "int_from_float"]),
+    (gettext_lazy("The number is too large."), ["int_parsing_size"]),
+    (
+        gettext_lazy("Give a number."),
+        ["float_type", "float_parsing", "decimal_type", "decimal_parsing", "finite_number"],
+    ),
+    (gettext_lazy("Give at most %(max_digits)s digits."), ["decimal_max_digits"]),
+    (gettext_lazy("Give at most %(decimal_places)s decimal places."), ["decimal_max_places"]),
+    (gettext_lazy("Give true or false."), ["bool_type", "bool_parsing"]),
+    (
+        gettext_lazy("Give a day, written YYYY-MM-DD."),
+        ["date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"],
+    ),
+    (
+        gettext_lazy("Give a day and time, written YYYY-MM-DDTHH:MM (ISO 8601)."),
+        ["datetime_type", "datetime_parsing", "datetime_from_date_parsing", "datetime_object_invalid"],
+    ),
+    (gettext_lazy("Give a UUID, such as 123e4567-e89b-12d3-a456-426614174000."), ["uuid_type", "uuid_parsing"]),
+    (gettext_lazy("Give a UUID of version %(expected_version)s."), ["uuid_version"]),
+    (gettext_lazy("Give a number greater than %(gt)s."), ["greater_than"]),
+    (gettext_lazy("Give a number of at least %(ge)s."), ["greater_than_equal"]),
+    (gettext_lazy("Give a number less than %(lt)s."), ["less_than"]),
+    (gettext_lazy("Give a number of at most %(le)s."), ["less_than_equal"]),
+    (gettext_lazy("Give a multiple of %(multiple_of)s."), ["multiple_of"]),
+    (gettext_lazy("Give a list."), ["list_type", "tuple_type", "set_type", "iterable_type"]),
+    (gettext_lazy("Give at least %(min_length)s items."), ["too_short"]),
+    (gettext_lazy("Give at most %(max_length)s items."), ["too_long"]),
+    (gettext_lazy("Give an object of named fields."), ["dict_type", "model_type", "model_attributes_type"]),
+    (gettext_lazy("Give one of: %(expected)s."), ["literal_error", "enum"]),
+    (gettext_lazy("The body is not valid JSON."), ["json_invalid", "json_type"]),
+    (gettext_lazy("This field is not taken here."), ["extra_forbidden"]),
+]
+SCHEMA_MESSAGES = {kind: message for message, kinds in _SCHEMA_MESSAGE_TYPES for kind in kinds}
+_NOT_VALID = gettext_lazy("This value is not valid.")
+
+
+def schema_message(issue: dict) -> str:
+    """One problem django-ninja found, in the active language. A check of this project's own
+    (a `ValueError` in a validator) already speaks it: its message is shown as it is."""
+    kind, context = issue.get("type", ""), issue.get("ctx") or {}
+    if kind in ("value_error", "assertion_error") and context.get("error"):
+        return str(context["error"])
+    message = SCHEMA_MESSAGES.get(kind, _NOT_VALID)
+    try:
+        return str(message) % {name: str(value) for name, value in context.items()}
+    except (KeyError, TypeError, ValueError):  # a context without the value the message names
+        return str(_NOT_VALID)
 
 
 def _field(loc) -> str:
@@ -197,14 +262,36 @@ def _field(loc) -> str:
 def not_found(request):
     """An address under /api/ that no operation serves: the API's JSON 404 (Django's would be
     an HTML page)."""
-    return JsonResponse({"detail": "Not Found"}, status=404)
+    return JsonResponse({"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(Http404)
+def record_not_found(request, exc):
+    """django-ninja's 404, in the person's language: no such record, or one outside the units
+    the caller may see (the same answer)."""
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(HttpError)
+def refused(request, exc):
+    """django-ninja's own refusals (its messages are English only), in the person's language."""
+    messages = {
+        400: _("The request body cannot be read as JSON."),
+        401: _("Sign in, or send a valid API token."),
+        403: _("A write in a browser session needs its CSRF token.")
+        if "CSRF" in str(exc)
+        else _("You may not do this."),
+        429: _("Too many requests; wait a minute."),
+    }
+    detail = messages.get(exc.status_code, str(exc))
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 @api.exception_handler(MultiPartParserError)
 def unreadable_body(request, exc):
     """A body that says it is multipart but cannot be read as such (no boundary, say): 400,
     as Django answers it, but in the API's JSON and whatever DEBUG is."""
-    detail = f"The request body cannot be read as multipart/form-data: {exc}"
+    detail = _("The request body cannot be read as multipart/form-data: %(reason)s") % {"reason": exc}
     return api.create_response(request, {"detail": detail}, status=400)
 
 

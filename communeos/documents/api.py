@@ -16,11 +16,12 @@ from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, responses
 from ninja.pagination import paginate
 
 from communeos.core import access, audit, registers, uploads
-from communeos.core.api import Day, ErrorOut, ExportOut, In, Moment, Pages, accepted, error_body
+from communeos.core.api import Day, ErrorOut, ExportOut, In, Moment, Pages, accepted, error_body, refusal
 from communeos.documents import selectors, services
 from communeos.documents.models import (
     Body,
@@ -203,7 +204,8 @@ def _visible_detail(request, document_id: int) -> Document:
 def _person(username: str, *, field: str, among=None) -> User:
     found = (among if among is not None else User.objects.filter(is_active=True)).filter(username=username).first()
     if found is None:
-        raise ValidationError({field: [f"Unknown person: {username}."]})
+        message = _("No one you may see has the username %(username)s.") % {"username": username}
+        raise ValidationError({field: [message]})
     return found
 
 
@@ -333,7 +335,7 @@ class IncomingIn(In):
 def register_incoming(request, data: IncomingIn):
     unit = _unit(request, data.unit)
     if unit is None:
-        return responses.Status(422, {"detail": "Unknown unit.", "errors": {"unit": ["Unknown unit."]}})
+        return responses.Status(422, refusal(_("None of your units has this code."), "unit"))
     try:
         document = services.document_register_incoming(
             actor=request.user,
@@ -356,7 +358,7 @@ def register_incoming(request, data: IncomingIn):
         return responses.Status(
             409,
             {
-                "detail": " ".join(duplicate.messages) + " Send confirm_duplicate=true to register it again.",
+                "detail": " ".join([*duplicate.messages, _("Send confirm_duplicate=true to register it again.")]),
                 "first": {
                     "id": first.pk if visible else None,
                     "arrival_number": first.arrival_number,
@@ -399,13 +401,13 @@ class OutgoingIn(In):
 def draft_outgoing(request, data: OutgoingIn):
     unit = _unit(request, data.unit)
     if unit is None:
-        return responses.Status(422, {"detail": "Unknown unit.", "errors": {"unit": ["Unknown unit."]}})
+        return responses.Status(422, refusal(_("None of your units has this code."), "unit"))
     today = timezone.localdate()
     recipients = list(Unit.objects.in_force_on(today).filter(code__in=data.recipient_units))
     unknown = sorted(set(data.recipient_units) - {u.code for u in recipients})
     if unknown:
-        message = f"Unknown recipient units: {', '.join(unknown)}."
-        return responses.Status(422, {"detail": message, "errors": {"recipient_units": [message]}})
+        message = _("No unit in force has these codes: %(codes)s.") % {"codes": ", ".join(unknown)}
+        return responses.Status(422, refusal(message, "recipient_units"))
     try:
         document = services.document_draft(
             actor=request.user,
@@ -489,7 +491,7 @@ def assign(request, document_id: int, data: AssignIn):
         if data.lead_unit:
             lead_unit = _unit(request, data.lead_unit)
             if lead_unit is None:
-                raise ValidationError({"lead_unit": ["Unknown unit."]})
+                raise ValidationError({"lead_unit": [_("None of your units has this code.")]})
         co_handlers = [_person(username, field="co_handlers", among=people) for username in data.co_handlers]
         return services.document_assign(
             actor=request.user,

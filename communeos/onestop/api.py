@@ -14,12 +14,13 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Form, Query, Router, Schema, responses
 from ninja.pagination import paginate
 from ninja.responses import NinjaJSONEncoder
 
 from communeos.core import access, audit, registers, uploads
-from communeos.core.api import Day, ErrorOut, ExportOut, In, Pages, accepted, error_body
+from communeos.core.api import Day, ErrorOut, ExportOut, In, Pages, accepted, error_body, refusal
 from communeos.core.ratelimit import allow
 from communeos.onestop import printing, selectors, services, statistics
 from communeos.onestop.models import Channel, Dossier, Status
@@ -161,20 +162,22 @@ class SubmissionIn(In):
 )
 def submit(request, data: Form[SubmissionIn]):
     if not allow(request, "apply"):
-        return responses.Status(429, {"detail": "Too many requests; wait a minute."})
+        return responses.Status(429, {"detail": _("Too many requests; wait a minute.")})
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 64:
-        return responses.Status(422, {"detail": "Idempotency-Key is at most 64 characters.", "errors": {}})
+        return responses.Status(422, refusal(_("The Idempotency-Key header is at most 64 characters.")))
     key = f"api:{key}" if key else None
     procedure = selectors.procedure_by_code(data.procedure)
     commune = selectors.commune_by_code(data.commune)
-    if procedure is None or commune is None:
-        field = "procedure" if procedure is None else "commune"
-        return responses.Status(422, {"detail": f"Unknown {field}.", "errors": {field: [f"Unknown {field}."]}})
+    if procedure is None:
+        return responses.Status(422, refusal(_("No procedure has this code."), "procedure"))
+    if commune is None:
+        return responses.Status(422, refusal(_("No commune in force has this code."), "commune"))
     sent = []
     for name in request.FILES:
         if not name.startswith("paper_") or not name.removeprefix("paper_").isdigit():
-            return responses.Status(422, {"detail": f"Unexpected file field {name}; use paper_<id>.", "errors": {}})
+            message = _("A file was sent as %(name)s: name each file paper_<id>, by the paper it is for.")
+            return responses.Status(422, refusal(message % {"name": name}))
         sent += [Upload(paper_id=int(name.removeprefix("paper_")), file=f) for f in request.FILES.getlist(name)]
     try:
         dossier = services.dossier_receive(
@@ -218,10 +221,10 @@ def submit(request, data: Form[SubmissionIn]):
 )
 def public_status(request, code: str):
     if not allow(request, "lookup"):
-        return responses.Status(429, {"detail": "Too many requests; wait a minute."})
+        return responses.Status(429, {"detail": _("Too many requests; wait a minute.")})
     status = selectors.dossier_public_status(code)
     if status is None:
-        return responses.Status(404, {"detail": "No dossier has this code."})
+        return responses.Status(404, {"detail": _("No dossier has this code.")})
     # The busiest public endpoint skips validating its own answer against the schema: the body
     # is PublicStatusOut's fields, encoded as the API's renderer encodes them (a test compares).
     return JsonResponse({name: getattr(status, name) for name in PUBLIC_STATUS_FIELDS}, encoder=NinjaJSONEncoder)
@@ -235,10 +238,10 @@ def public_status(request, code: str):
 )
 def public_rate(request, code: str, data: RatingIn):
     if not allow(request, "lookup"):
-        return responses.Status(429, {"detail": "Too many requests; wait a minute."})
+        return responses.Status(429, {"detail": _("Too many requests; wait a minute.")})
     dossier = Dossier.objects.filter(code=code).first()
     if dossier is None:
-        return responses.Status(404, {"detail": "No dossier has this code."})
+        return responses.Status(404, {"detail": _("No dossier has this code.")})
     try:
         services.dossier_rate(dossier=dossier, rating=data.rating, comment=data.comment)
     except ValidationError as error:
@@ -259,10 +262,10 @@ class SupplementIn(In):
 )
 def public_supplement(request, code: str, data: Form[SupplementIn]):
     if not allow(request, "apply"):
-        return responses.Status(429, {"detail": "Too many requests; wait a minute."})
+        return responses.Status(429, {"detail": _("Too many requests; wait a minute.")})
     dossier = access.dossier_for_applicant(code, data.applicant_id_number)
     if dossier is None:  # the same for an unknown code and a wrong citizen ID
-        return responses.Status(404, {"detail": "No dossier has this code and citizen ID number."})
+        return responses.Status(404, {"detail": _("No dossier has this code and citizen ID number.")})
     sent = [Upload(paper_id=None, file=file) for file in request.FILES.getlist("files")]
     try:
         services.dossier_supplement(actor=None, dossier=dossier, uploads=sent, note=data.note)
@@ -410,9 +413,10 @@ class CounterIntakeIn(In):
 def receive(request, data: CounterIntakeIn):
     procedure = selectors.procedure_by_code(data.procedure)
     unit = access.units_visible_to(request.user).filter(level=Level.COMMUNE, code=data.unit, valid_to=None).first()
-    if procedure is None or unit is None:
-        field = "procedure" if procedure is None else "unit"
-        return responses.Status(422, {"detail": f"Unknown {field}.", "errors": {field: [f"Unknown {field}."]}})
+    if procedure is None:
+        return responses.Status(422, refusal(_("No procedure has this code."), "procedure"))
+    if unit is None:
+        return responses.Status(422, refusal(_("None of your communes in force has this code."), "unit"))
     try:
         dossier = services.dossier_receive(
             actor=request.user,
@@ -447,7 +451,7 @@ def _run_action(request, dossier: Dossier, action: str, data: ActionIn):
     if action == "assign":
         handler = selectors.handlers_for(dossier).filter(username=data.handler).first()
         if handler is None:
-            raise ValidationError({"handler": ["Unknown handler for this dossier."]})
+            raise ValidationError({"handler": [_("No one who may handle this dossier has this username.")]})
         return services.dossier_assign(actor=user, dossier=dossier, handler=handler)
     if action == "start":
         return services.dossier_start(actor=user, dossier=dossier)
@@ -468,13 +472,14 @@ def _run_action(request, dossier: Dossier, action: str, data: ActionIn):
     if action == "transfer":
         unit = selectors.transfer_targets(dossier).filter(code=data.to_unit).first()
         if unit is None:
-            raise ValidationError({"to_unit": ["Unknown unit in this province."]})
+            message = _("No unit of this province that may receive the dossier has this code.")
+            raise ValidationError({"to_unit": [message]})
         return services.dossier_transfer(actor=user, dossier=dossier, to_unit=unit, note=data.note)
     if action == "transfer_back":
         return services.dossier_transfer_back(actor=user, dossier=dossier, note=data.note)
     if action == "apologise":
         if data.new_due_date is None:
-            raise ValidationError({"new_due_date": ["Give the new date."]})
+            raise ValidationError({"new_due_date": [_("Give the new date.")]})
         new_due = timezone.make_aware(datetime.combine(data.new_due_date, time(17, 0)))
         return services.dossier_apologise(actor=user, dossier=dossier, new_due_at=new_due, reason=data.reason)
     if action == "stop":
@@ -558,11 +563,13 @@ class StatisticsOut(Schema):
 
 @router.get(
     "/statistics/",
-    response={200: StatisticsOut, 404: ErrorOut},
+    response={200: StatisticsOut, 404: ErrorOut, 422: ErrorOut},
     summary="Received, resolved early / on time / late, overdue, rates, average time "
     "(404: a unit you may not see, or none with that code)",
 )
 def dossier_statistics(request, query: Query[StatisticsQuery]):
+    if query.start and query.end and query.start > query.end:
+        return responses.Status(422, _start_after_end())
     params = {"group_by": query.group_by if query.group_by in {"unit", "procedure"} else "unit"}
     form = statistics.StatisticsForm(None, user=request.user)
     params = form.filters() | params
@@ -593,7 +600,7 @@ class RegisterQuery(Schema):
 def dossier_register_xlsx(request, unit_code: str, query: Query[RegisterQuery]):
     unit = _register_unit(request, unit_code)
     if query.start > query.end:
-        return responses.Status(422, _START_AFTER_END)
+        return responses.Status(422, _start_after_end())
     content, filename = services.dossier_register_export(
         actor=request.user, unit=unit, start=query.start, end=query.end
     )
@@ -609,7 +616,7 @@ def dossier_register_xlsx(request, unit_code: str, query: Query[RegisterQuery]):
 def dossier_register_pdf(request, unit_code: str, query: Query[RegisterQuery], response: HttpResponse):
     unit = _register_unit(request, unit_code)
     if query.start > query.end:
-        return responses.Status(422, _START_AFTER_END)
+        return responses.Status(422, _start_after_end())
     try:
         export = services.dossier_register_pdf_request(actor=request.user, unit=unit, start=query.start, end=query.end)
     except ValidationError as error:
@@ -617,7 +624,8 @@ def dossier_register_pdf(request, unit_code: str, query: Query[RegisterQuery], r
     return accepted(response, export)
 
 
-_START_AFTER_END = {"detail": "start must not be after end.", "errors": {"start": ["After end."]}}
+def _start_after_end() -> dict:
+    return refusal(_("The start date must not be after the end date."), "start")
 
 
 def _register_unit(request, unit_code: str) -> Unit:

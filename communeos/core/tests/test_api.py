@@ -12,6 +12,7 @@ from communeos.onestop.models import Dossier
 
 HUGE = "244335268755039806021552161423360"  # more than 64 bits
 FORM = "application/x-www-form-urlencoded"
+ENGLISH = {"Accept-Language": "en"}
 
 
 @pytest.mark.parametrize(
@@ -33,18 +34,19 @@ def test_an_id_past_64_bits_finds_nothing_or_is_refused(client, cast):
     assert document.status_code == 404
     if connection.vendor == "sqlite":
         assert listing.status_code == 422
-        assert listing.json() == {"detail": "A number in the request is too large."}
+        assert listing.json() == {"detail": "Một số trong yêu cầu quá lớn."}
     else:
         assert listing.status_code == 200 and listing.json()["items"] == []
 
 
 def test_a_request_that_does_not_fit_the_schema_is_refused_in_the_shape_of_every_error(client, cast):
     client.force_login(cast.officer_a)
-    answer = client.get("/api/v1/people/abc/")
+    answer = client.get("/api/v1/people/abc/", headers=ENGLISH)
     assert answer.status_code == 422
-    body = answer.json()
-    assert body["errors"] == {"person_id": ["Input should be a valid integer, unable to parse string as an integer"]}
-    assert body["detail"].startswith("The request does not fit the API's schema: person_id: Input should be")
+    assert answer.json() == {
+        "detail": "The request does not fit the API's schema: person_id: Give a whole number.",
+        "errors": {"person_id": ["Give a whole number."]},
+    }
     # A JSON body's fields are named without the operation's parameter name.
     answer = client.post("/api/v1/onestop/public/dossiers/X/rating/", {"rating": 5}, content_type="application/json")
     assert answer.status_code == 422 and list(answer.json()["errors"]) == ["rating"]
@@ -54,9 +56,9 @@ def test_a_request_that_does_not_fit_the_schema_is_refused_in_the_shape_of_every
 def test_a_day_is_written_as_iso_8601_or_refused(client, cast, day):
     """pydantic alone takes a number for a date (seconds since 1970): `start=0` was 1970-01-01."""
     client.force_login(cast.officer_a)
-    answer = client.get("/api/v1/onestop/statistics/", {"start": day})
+    answer = client.get("/api/v1/onestop/statistics/", {"start": day}, headers=ENGLISH)
     assert answer.status_code == 422
-    assert answer.json()["errors"] == {"start": ["Value error, Write it as YYYY-MM-DD."]}
+    assert answer.json()["errors"] == {"start": ["Write it as YYYY-MM-DD."]}
     assert client.get("/api/v1/onestop/statistics/", {"start": "2026-01-01"}).status_code == 200
 
 
@@ -64,7 +66,7 @@ def test_an_address_under_api_that_nothing_serves_answers_json(client, cast):
     client.force_login(cast.officer_a)
     for answer in [client.get("/api/v1/exports/not-a-uuid/"), client.post("/api/nothing/here/")]:
         assert answer.status_code == 404
-        assert answer.json() == {"detail": "Not Found"}
+        assert answer.json() == {"detail": "Không tìm thấy."}
 
 
 def test_the_schema_documents_the_errors_every_operation_may_answer(client):
@@ -107,5 +109,119 @@ def test_the_nul_character_is_refused_wherever_it_comes(client, cast):
         "/api/v1/onestop/public/dossiers/X/rating/", {"rating": "a\x00"}, content_type="application/json"
     )
     assert rating.status_code == 422
-    assert rating.json()["errors"] == {"__all__": ["Value error, Text cannot contain the NUL character."]}
+    assert rating.json()["errors"] == {"__all__": ["Văn bản không được chứa ký tự NUL."]}
+    english = client.get("/api/v1/units/", {"q": "a\x00b"}, headers=ENGLISH)
+    assert english.json() == {"detail": "The request contains the NUL character, which no field, page or search takes."}
+    assert not Dossier.objects.exists()
+
+
+def test_the_api_answers_in_the_persons_language(client, cast):
+    """Vietnamese first, English when asked (Accept-Language): the schema's problems (pydantic's
+    messages are English only), django-ninja's own refusals and the operations' own."""
+    backwards = {"start": "2026-02-01", "end": "2026-01-01"}
+    submission = {"procedure": "no-such-procedure", "commune": "06529", "consent": "true"} | {
+        name: "x" for name in ["applicant_name", "applicant_id_number", "applicant_phone", "applicant_address"]
+    }
+
+    def answers(headers):
+        client.logout()
+        anonymous = client.get("/api/v1/me/", headers=headers)
+        unknown = client.post("/api/v1/onestop/public/dossiers/", submission, headers=headers)
+        client.force_login(cast.officer_a)
+        return [
+            (anonymous.status_code, anonymous.json()),
+            (unknown.status_code, unknown.json()),
+            *[
+                (answer.status_code, answer.json())
+                for answer in [
+                    client.get("/api/v1/documents/", {"year": "x", "start": "2026-13-01"}, headers=headers),
+                    client.get("/api/v1/documents/999999999/", headers=headers),
+                    client.get("/api/v1/onestop/statistics/", backwards, headers=headers),
+                ]
+            ],
+        ]
+
+    unknown, day, whole = (
+        "Không có thủ tục nào có mã này.",
+        "Hãy nhập một ngày, viết theo dạng YYYY-MM-DD.",
+        "Hãy nhập một số nguyên.",
+    )
+    assert (
+        answers({})
+        == answers({"Accept-Language": "vi"})
+        == [
+            (401, {"detail": "Hãy đăng nhập, hoặc gửi một mã API hợp lệ."}),
+            (422, {"detail": unknown, "errors": {"procedure": [unknown]}}),
+            (
+                422,
+                {
+                    "detail": f"Yêu cầu không khớp với lược đồ của API: start: {day}; year: {whole}",
+                    "errors": {"start": [day], "year": [whole]},
+                },
+            ),
+            (404, {"detail": "Không tìm thấy."}),
+            (
+                422,
+                {
+                    "detail": "Ngày bắt đầu không được sau ngày kết thúc.",
+                    "errors": {"start": ["Ngày bắt đầu không được sau ngày kết thúc."]},
+                },
+            ),
+        ]
+    )
+    assert answers(ENGLISH) == [
+        (401, {"detail": "Sign in, or send a valid API token."}),
+        (422, {"detail": "No procedure has this code.", "errors": {"procedure": ["No procedure has this code."]}}),
+        (
+            422,
+            {
+                "detail": "The request does not fit the API's schema: start: Give a day, written YYYY-MM-DD.; "
+                "year: Give a whole number.",
+                "errors": {"start": ["Give a day, written YYYY-MM-DD."], "year": ["Give a whole number."]},
+            },
+        ),
+        (404, {"detail": "Not found."}),
+        (
+            422,
+            {
+                "detail": "The start date must not be after the end date.",
+                "errors": {"start": ["The start date must not be after the end date."]},
+            },
+        ),
+    ]
+
+
+def test_every_schema_message_is_translated_and_takes_its_context():
+    """Each of pydantic's error types the API names has its Vietnamese message, filled from the
+    error's context; a context without the value a message names gets the general message."""
+    from django.utils import translation
+
+    from communeos.core.api import SCHEMA_MESSAGES, schema_message
+
+    with translation.override("en"):
+        english = {kind: str(message) for kind, message in SCHEMA_MESSAGES.items()}
+    with translation.override("vi"):
+        assert [kind for kind, message in SCHEMA_MESSAGES.items() if str(message) == english[kind]] == []
+        assert schema_message({"type": "greater_than_equal", "ctx": {"ge": 1}}) == "Hãy nhập một số ít nhất là 1."
+        assert schema_message({"type": "string_too_long", "ctx": {}}) == "Giá trị này không hợp lệ."
+        assert schema_message({"type": "some_type_pydantic_adds_later"}) == "Giá trị này không hợp lệ."
+    with translation.override("en"):
+        expected = {"type": "literal_error", "ctx": {"expected": "'a' or 'b'"}}
+        assert schema_message(expected) == "Give one of: 'a' or 'b'."
+        assert schema_message({"type": "value_error", "ctx": {"error": "Write it as YYYY-MM-DD."}}) == (
+            "Write it as YYYY-MM-DD."
+        )
+
+
+def test_a_session_write_without_its_csrf_token_is_refused_in_the_persons_language(cast):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(cast.officer_a)
+    for headers, detail in [
+        ({}, "Một thao tác ghi trong phiên trình duyệt cần mã CSRF của phiên."),
+        (ENGLISH, "A write in a browser session needs its CSRF token."),
+    ]:
+        answer = browser.post("/api/v1/onestop/dossiers/", {}, content_type="application/json", headers=headers)
+        assert answer.status_code == 403 and answer.json() == {"detail": detail}
     assert not Dossier.objects.exists()

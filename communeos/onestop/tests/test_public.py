@@ -105,7 +105,7 @@ def test_an_unknown_and_a_malformed_code_answer_the_same(client, cast, code):
 
     assert main(page, code) == main(reference, "06529-251008-9998")
     api = client.get(f"/api/v1/onestop/public/dossiers/{code}/")
-    assert api.status_code == 404 and api.json()["detail"] == "No dossier has this code."
+    assert api.status_code == 404 and api.json()["detail"] == "Không có hồ sơ nào có mã này."
 
 
 @pytest.fixture
@@ -260,7 +260,11 @@ def test_the_look_up_address_is_the_reversed_one(settings, code):
 def test_a_multipart_body_without_its_boundary_answers_400_in_json(client, cast, settings, debug):
     settings.DEBUG = debug  # django-ninja answers an unhandled error with a 500 traceback in DEBUG
     answer = client.generic(
-        "POST", "/api/v1/onestop/public/dossiers/", b"procedure=birth-registration", content_type="multipart/form-data"
+        "POST",
+        "/api/v1/onestop/public/dossiers/",
+        b"procedure=birth-registration",
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},
     )
     assert answer.status_code == 400 and answer["Content-Type"].startswith("application/json")
     assert "cannot be read as multipart/form-data" in answer.json()["detail"]
