@@ -87,6 +87,18 @@ def error_body(error: ValidationError) -> dict:
     return {"detail": " ".join(m for messages in errors.values() for m in messages), "errors": errors}
 
 
+class BrowserSession(SessionAuth):
+    """The browser's session, its writes with their CSRF token. django-ninja checks the token
+    before it looks for a session at all, so a request with no session cookie (an integration
+    sending its API token) was refused 403 on every write; here a request without the cookie
+    is simply not a session's, and the next way in is tried."""
+
+    def _get_key(self, request):
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         from communeos.people.models import ApiToken
@@ -154,7 +166,8 @@ api = CommuneAPI(
     version="1",
     description="The open API of Commune OS. Every record is scoped to the units the caller may see; "
     "a record outside that scope answers 404, like one that does not exist.",
-    auth=[SessionAuth(), TokenAuth()],
+    # The token first: a request that sends one means it, whatever cookie it also carries.
+    auth=[TokenAuth(), BrowserSession()],
     urls_namespace="api",
 )
 

@@ -225,3 +225,29 @@ def test_a_session_write_without_its_csrf_token_is_refused_in_the_persons_langua
         answer = browser.post("/api/v1/onestop/dossiers/", {}, content_type="application/json", headers=headers)
         assert answer.status_code == 403 and answer.json() == {"detail": detail}
     assert not Dossier.objects.exists()
+
+
+def test_an_integration_writes_with_its_token_and_no_csrf_token(cast):
+    """A token is sent by a program, not by a browser a forged page could drive: its writes need
+    no CSRF token. (Django's test client skips CSRF checks unless told otherwise; a real client
+    does not, and every write with a token was refused 403.)"""
+    from django.test import Client
+
+    from communeos.onestop.tests.conftest import APPLICANT, required_papers
+    from communeos.people import services as people_services
+
+    _token, raw = people_services.api_token_create(actor=cast.officer_a, person=cast.officer_a, name="integration")
+    program = Client(enforce_csrf_checks=True)
+    body = {"procedure": "birth-registration", "unit": "06529", "papers_provided": required_papers()} | APPLICANT
+
+    def receive(token=None):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return program.post("/api/v1/onestop/dossiers/", body, content_type="application/json", headers=headers)
+
+    assert receive(raw).status_code == 201
+    assert receive("not-a-token").status_code == 401
+    # A browser's session still needs its CSRF token; beside a valid token, the token decides.
+    program.force_login(cast.officer_a)
+    assert receive().status_code == 403
+    assert receive(raw).status_code == 201
+    assert Dossier.objects.count() == 2
