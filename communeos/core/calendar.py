@@ -56,6 +56,13 @@ complete dossier and is counted in working days):
 The result is always on a working day. "After" is strict: a dossier received at 15:00:00 sharp
 is before a 15:00 cut-off.
 
+Office hours
+------------
+`office_time_between(a, b, opens=…, closes=…)` measures only the time between the office's
+opening and closing hours on working days, and `add_office_time` adds such time: the steps of a
+dossier share its time in office hours (`onestop.services.stage_due_at`), so that a step's
+deadline falls when someone is at work.
+
 Caches
 ------
 The holiday table of a year is built once per process (`functools.lru_cache`). The overrides
@@ -370,6 +377,46 @@ def working_days_between(start: datetime, end: datetime, *, province: Province =
             day += ONE_DAY
         total += _since_midnight(b) if clock.is_working_day(b.date()) else 0
     return Decimal(total) / DAY_US
+
+
+def office_time_between(
+    start: datetime, end: datetime, *, opens: time, closes: time, province: Province = None
+) -> timedelta:
+    """The office time from `start` to `end`: the part of it between `opens` and `closes` on
+    working days (nothing if `end` is not after `start`)."""
+    a, b = _local(start, "start"), _local(end, "end")
+    clock = _Clock(province)
+    total = timedelta(0)
+    day = a.date()
+    while day <= b.date():
+        if clock.is_working_day(day):
+            lo = max(datetime.combine(day, opens, tzinfo=_tz()), a)
+            hi = min(datetime.combine(day, closes, tzinfo=_tz()), b)
+            total += max(hi - lo, timedelta(0))
+        day += ONE_DAY
+    return total
+
+
+def add_office_time(
+    start: datetime, amount: timedelta, *, opens: time, closes: time, province: Province = None
+) -> datetime:
+    """The instant at which `amount` of office time (see `office_time_between`) has passed
+    since `start`. From an instant outside office hours the time starts at the next opening; an
+    amount that runs out at closing time ends that day, at `closes`."""
+    if amount < timedelta(0):
+        raise ValueError(f"an amount of office time cannot be negative ({amount!r})")
+    moment = _local(start, "start")
+    clock = _Clock(province)
+    day = moment.date()
+    if not clock.is_working_day(day):
+        day = clock.next_working_day(day)
+    while True:
+        begin = max(datetime.combine(day, opens, tzinfo=_tz()), moment)
+        left = datetime.combine(day, closes, tzinfo=_tz()) - begin
+        if left >= timedelta(0) and amount <= left:
+            return begin + amount
+        amount -= max(left, timedelta(0))
+        day = clock.next_working_day(day)
 
 
 def due_at(

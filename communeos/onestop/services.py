@@ -86,33 +86,26 @@ def steps_by_stage(version: ProcedureVersion) -> dict[str, ProcedureStep]:
 
 
 def stage_due_at(dossier: Dossier, stage: str) -> datetime:
-    """The deadline of one step: its share of the statutory time, counted from the start,
-    plus the time spent waiting for the citizen."""
+    """The deadline of one step: its share of the statutory time, counted from the start in
+    office hours (so that it falls when someone is at work), then moved by the whole working
+    days spent waiting for the citizen; never after the dossier's own deadline."""
     steps = steps_by_stage(dossier.procedure_version)
     share = sum(steps[s].share for s in STAGE_ORDER[: STAGE_ORDER.index(stage) + 1] if s in steps)
     if stage == Stage.RETURN or share >= 100:
         return dossier.due_at
-    offset = dossier.statutory_days * D(share) / D(100) + dossier.paused_days
-    due = calendar.add_working_days(dossier.start_at, offset, province=_province(dossier))
-    return min(_in_office_hours(_to_minute(due), dossier), dossier.due_at)
+    province = _province(dossier)
+    hours = {"opens": OFFICE_OPENS, "closes": OFFICE_CLOSES, "province": province}
+    # The statutory time ends where the deadline was before any wait (`statutory_days` is the
+    # working time from the start to it).
+    statutory_end = calendar.add_working_days(dossier.start_at, dossier.statutory_days, province=province)
+    budget = calendar.office_time_between(dossier.start_at, statutory_end, **hours)
+    due = calendar.add_office_time(dossier.start_at, budget * share / 100, **hours)
+    due = calendar.add_working_days(due, dossier.paused_days, province=province)
+    return min(_to_minute(due), dossier.due_at)
 
 
+# A step's time runs in these hours of each working day (the dossier's deadline is at closing).
 OFFICE_OPENS, OFFICE_CLOSES = time(7, 0), time(17, 0)
-
-
-def _in_office_hours(instant: datetime, dossier: Dossier) -> datetime:
-    """A step's deadline falls in office hours: after closing → closing time that day;
-    before opening → closing time of the working day before (not before the clock started)."""
-    local = timezone.localtime(instant)
-    if local.time() > OFFICE_CLOSES:
-        return local.replace(hour=17, minute=0, second=0, microsecond=0)
-    if local.time() < OFFICE_OPENS:
-        day = local.date() - timedelta(days=1)
-        while not calendar.is_working_day(day, province=_province(dossier)):
-            day -= timedelta(days=1)
-        earlier = timezone.make_aware(datetime.combine(day, OFFICE_CLOSES))
-        return max(earlier, dossier.start_at)
-    return instant
 
 
 def _to_minute(instant: datetime) -> datetime:

@@ -17,11 +17,13 @@ from hypothesis import strategies as st
 from communeos.conftest import OTHER_PROVINCE, PROVINCE, current
 from communeos.core import calendar, services
 from communeos.core.calendar import (
+    add_office_time,
     add_working_days,
     due_at,
     is_receiving_day,
     is_working_day,
     next_working_day,
+    office_time_between,
     working_days_between,
 )
 from communeos.core.models import AuditEntry, CalendarOverride
@@ -431,6 +433,23 @@ def test_negative_amounts_are_refused():
         due_at(at(2025, 10, 8), days=-1)
 
 
+@pytest.mark.django_db
+def test_office_time_counts_only_office_hours_on_working_days():
+    hours = {"opens": time(7, 0), "closes": FIVE_PM}
+    # From Friday 24 January 2025 at 16:00, the last working day before Tết, to Monday
+    # 3 February at 08:00, the first after it: an office hour on each side of the break.
+    assert office_time_between(at(2025, 1, 24, 16), at(2025, 2, 3, 8), **hours) == timedelta(hours=2)
+    assert office_time_between(at(2025, 10, 6, 16), at(2025, 10, 7, 8), **hours) == timedelta(hours=2)
+    assert office_time_between(at(2025, 10, 7, 8), at(2025, 10, 6, 16), **hours) == timedelta(0)
+    # Three hours from Monday 16:00: one on Monday, then from Tuesday's opening.
+    assert add_office_time(at(2025, 10, 6, 16), timedelta(hours=3), **hours) == at(2025, 10, 7, 9)
+    # Time that runs out at closing ends that day; from a Saturday it starts on Monday morning.
+    assert add_office_time(at(2025, 10, 6, 16), timedelta(hours=1), **hours) == at(2025, 10, 6, 17)
+    assert add_office_time(at(2025, 10, 11, 10), timedelta(0), **hours) == at(2025, 10, 13, 7)
+    with pytest.raises(ValueError, match="negative"):
+        add_office_time(at(2025, 10, 6, 16), timedelta(hours=-1), **hours)
+
+
 # Properties -----------------------------------------------------------------------------------
 
 WHERE = st.sampled_from(["national", "lang_son", "son_la"])
@@ -526,3 +545,27 @@ def test_a_province_override_wins_over_a_national_one(provinces, day, national, 
         make_override(province=provinces["lang_son"], start=day, kind=provincial)
         assert is_working_day(day, province=provinces["lang_son"]) is (provincial == "working")
         assert is_working_day(day, province=provinces["son_la"]) is (national == "working")
+
+
+OFFICE = {"opens": time(7, 0), "closes": FIVE_PM}
+OFFICE_AMOUNTS = st.timedeltas(min_value=timedelta(0), max_value=timedelta(hours=300))
+
+
+@PROPERTY
+@given(start=INSTANTS, amount=OFFICE_AMOUNTS, where=WHERE)
+def test_office_time_added_is_counted_back_and_ends_in_office_hours(calendars, start, amount, where):
+    province = calendars[where]
+    end = add_office_time(start, amount, province=province, **OFFICE)
+    assert office_time_between(start, end, province=province, **OFFICE) == amount
+    assert end >= start and is_working_day(end.date(), province=province)
+    assert OFFICE["opens"] <= end.astimezone(VN).time() <= OFFICE["closes"]
+
+
+@PROPERTY
+@given(start=INSTANTS, a=OFFICE_AMOUNTS, b=OFFICE_AMOUNTS, where=WHERE)
+def test_adding_more_office_time_never_ends_earlier(calendars, start, a, b, where):
+    province = calendars[where]
+    low, high = sorted([a, b])
+    assert add_office_time(start, low, province=province, **OFFICE) <= add_office_time(
+        start, high, province=province, **OFFICE
+    )

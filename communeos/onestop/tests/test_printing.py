@@ -186,15 +186,17 @@ def test_receipt_states_the_fee_once_in_vietnamese(cast, code, line):
 
 
 def test_tracking_form_lists_every_hand_off_with_its_step_deadline(cast, specialist):
-    # A three-working-day procedure received Monday 09:00, due Thursday 17:00: the officer
-    # assigns on the day (on time), the specialist proposes on Tuesday (early), the chair
-    # decides on Thursday morning (late for the approval step), the officer returns that day.
+    # A three-working-day procedure received Monday 09:00, due Thursday 17:00: 38 office
+    # hours, shared 10 / 50 / 30 / 10 % between the steps, so the steps are due Monday 12:48,
+    # Wednesday 11:48, Thursday 13:12 and Thursday 17:00. The officer assigns on the day (on
+    # time), the specialist proposes on Tuesday (early), the chair decides on Thursday at 14:00
+    # (late for the approval step), the officer returns the result that day (on time).
     dossier = receive(cast, "civil-status-change")
     services.dossier_assign(actor=cast.officer_a, dossier=dossier, handler=specialist, at=at(6, 10))
     services.dossier_start(actor=specialist, dossier=dossier, at=at(6, 11))
     services.dossier_submit(actor=specialist, dossier=dossier, at=at(7, 10))
-    services.dossier_decide(actor=cast.chair_a, dossier=dossier, approve=True, at=at(9, 10))
-    services.dossier_result_ready(actor=cast.officer_a, dossier=dossier, at=at(9, 11))
+    services.dossier_decide(actor=cast.chair_a, dossier=dossier, approve=True, at=at(9, 14))
+    services.dossier_result_ready(actor=cast.officer_a, dossier=dossier, at=at(9, 14, 30))
     services.dossier_return(actor=cast.officer_a, dossier=dossier, at=at(9, 15))
     events = list(dossier.events.order_by("at", "id"))
     assert len(events) == 7
@@ -209,8 +211,8 @@ def test_tracking_form_lists_every_hand_off_with_its_step_deadline(cast, special
         ["2", "Phân công xử lý", "Officer.A", "Specialist.A", "10:00 06/10/2025"],
         ["3", "Bắt đầu thẩm định", "Specialist.A", "11:00 06/10/2025"],
         ["4", "Trình phê duyệt", "Specialist.A", "Chair.A", "10:00 07/10/2025"],
-        ["5", "Phê duyệt", "Chair.A", "Officer.A", "10:00 09/10/2025"],
-        ["6", "Có kết quả", "Officer.A", "Xã Lộc Bình", "Xã Lộc Bình", "11:00 09/10/2025"],
+        ["5", "Phê duyệt", "Chair.A", "Officer.A", "14:00 09/10/2025"],
+        ["6", "Có kết quả", "Officer.A", "Xã Lộc Bình", "Xã Lộc Bình", "14:30 09/10/2025"],
         ["7", "Trả kết quả", "Officer.A", citizen, "15:00 09/10/2025"],
     ]
     labels = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
@@ -224,6 +226,12 @@ def test_tracking_form_lists_every_hand_off_with_its_step_deadline(cast, special
     assert_in_order(text, fragments)
     # The scenario shows the three results of a step.
     assert [e.stage_timeliness for e in events if e.stage] == ["on_time", "early", "late", "on_time"]
+    assert [local(e.stage_due_at) for e in events if e.stage] == [
+        "12:48 06/10/2025",
+        "11:48 08/10/2025",
+        "13:12 09/10/2025",
+        "17:00 09/10/2025",
+    ]
 
 
 def test_supplement_form_lists_the_missing_papers_and_the_reason(cast):

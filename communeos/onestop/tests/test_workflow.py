@@ -106,6 +106,26 @@ def test_a_request_to_supplement_stops_the_clock(cast, specialist):
     assert dossier.paused_days == Decimal(2)
     assert dossier.due_at == at(2025, 10, 13, 17, 0)  # Thursday + 2 working days = Monday
     assert dossier.supplement_count == 1
+    # The steps share the 38 office hours from Monday 09:00 to Thursday 17:00 (10 % to receive
+    # and assign: Monday 12:48), then move by the two days waited: Wednesday 12:48.
+    services.dossier_assign(actor=cast.officer_a, dossier=dossier, handler=specialist, at=at(2025, 10, 8, 11, 0))
+    assign = dossier.events.get(action=Event.Action.ASSIGN)
+    assert assign.stage_due_at == at(2025, 10, 8, 12, 48) and assign.stage_timeliness == Timeliness.ON_TIME
+
+
+def test_a_step_deadline_falls_in_office_hours(cast, specialist):
+    """Counted in office hours, a step's share never lands in the night to be pulled back."""
+    dossier = receive(cast, code="marital-status-confirmation", when=at(2025, 10, 6, 16, 0))  # due Thu 9 Oct 17:00
+    run_to_approval(cast, specialist, dossier, day=(2025, 10, 7))
+    dossier = services.dossier_decide(actor=cast.chair_a, dossier=dossier, approve=True, at=at(2025, 10, 9, 9))
+    due = {e.stage: e.stage_due_at for e in dossier.events.exclude(stage="")}
+    # 31 office hours: 3.1 to receive (Tuesday 09:06), 18.6 by the proposal (Wednesday 14:36),
+    # 27.9 by the approval (Thursday 13:54).
+    assert due == {
+        "receive": at(2025, 10, 7, 9, 6),
+        "process": at(2025, 10, 8, 14, 36),
+        "approve": at(2025, 10, 9, 13, 54),
+    }
 
 
 def test_a_second_request_to_supplement_makes_the_dossier_late(cast, specialist):
