@@ -10,7 +10,6 @@ names one are fuzzed a second time with the world's records in their address (th
 forms and registers taken in turn): the bodies and queries are still generated, and the
 records go through whatever the generated requests do to them."""
 
-import io
 import itertools
 from datetime import date
 
@@ -20,11 +19,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from pypdf import PdfWriter
 from schemathesis import checks
 
 from communeos.conftest import make_person
 from communeos.core.api import api
+from communeos.core.tests.test_uploads import pdf
 from communeos.documents.models import Direction, Document
 from communeos.documents.tests.conftest import incoming
 from communeos.onestop import printing, services
@@ -55,14 +54,6 @@ def world(cast, settings):
     return cast
 
 
-def _pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 @pytest.fixture
 def records(world):
     """The world's records, by the name of the address's parameter that names them."""
@@ -73,7 +64,7 @@ def records(world):
         procedure=procedure(),
         channel=Channel.ONLINE,
         consent=True,
-        uploads=[services.Upload(paper_id=p, file=SimpleUploadedFile(f"{p}.pdf", _pdf())) for p in papers],
+        uploads=[services.Upload(paper_id=p, file=SimpleUploadedFile(f"{p}.pdf", pdf())) for p in papers],
         **APPLICANT,
     )
     document = Document.objects.get()
