@@ -76,6 +76,11 @@ class ErrorOut(Schema):
     errors: dict[str, list[str]] = Field({}, description="The problems by field, when the request was refused")
 
 
+def too_many_requests() -> responses.Status:
+    """The API's answer to a client over its rate limit (`core.ratelimit.allow`)."""
+    return responses.Status(429, {"detail": _("Too many requests; wait a minute.")})
+
+
 def refusal(message: str, field: str | None = None) -> dict:
     """The API's 422 body for one problem, under `field` when it is about one."""
     return {"detail": message, "errors": {field: [message]} if field else {}}
@@ -96,7 +101,10 @@ class BrowserSession(SessionAuth):
     def _get_key(self, request):
         if self.param_name not in request.COOKIES:
             return None
-        return super()._get_key(request)
+        try:
+            return super()._get_key(request)
+        except HttpError as error:  # django-ninja's "CSRF check Failed", in the person's language
+            raise HttpError(403, _("A write in a browser session needs its CSRF token.")) from error
 
 
 class TokenAuth(HttpBearer):
@@ -287,14 +295,11 @@ def record_not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def refused(request, exc):
-    """django-ninja's own refusals (its messages are English only), in the person's language."""
+    """django-ninja's own refusals (its messages are English only), in the person's language;
+    a refusal of this project's (`BrowserSession`'s 403) already speaks it."""
     messages = {
         400: _("The request body cannot be read as JSON."),
         401: _("Sign in, or send a valid API token."),
-        403: _("A write in a browser session needs its CSRF token.")
-        if "CSRF" in str(exc)
-        else _("You may not do this."),
-        429: _("Too many requests; wait a minute."),
     }
     detail = messages.get(exc.status_code, str(exc))
     return api.create_response(request, {"detail": detail}, status=exc.status_code)

@@ -20,7 +20,7 @@ from ninja.pagination import paginate
 from ninja.responses import NinjaJSONEncoder
 
 from communeos.core import access, audit, registers, uploads
-from communeos.core.api import Day, ErrorOut, ExportOut, In, Pages, accepted, error_body, refusal
+from communeos.core.api import Day, ErrorOut, ExportOut, In, Pages, accepted, error_body, refusal, too_many_requests
 from communeos.core.ratelimit import allow
 from communeos.onestop import printing, selectors, services, statistics
 from communeos.onestop.models import Channel, Dossier, Status
@@ -162,7 +162,7 @@ class SubmissionIn(In):
 )
 def submit(request, data: Form[SubmissionIn]):
     if not allow(request, "apply"):
-        return responses.Status(429, {"detail": _("Too many requests; wait a minute.")})
+        return too_many_requests()
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 64:
         return responses.Status(422, refusal(_("The Idempotency-Key header is at most 64 characters.")))
@@ -221,7 +221,7 @@ def submit(request, data: Form[SubmissionIn]):
 )
 def public_status(request, code: str):
     if not allow(request, "lookup"):
-        return responses.Status(429, {"detail": _("Too many requests; wait a minute.")})
+        return too_many_requests()
     status = selectors.dossier_public_status(code)
     if status is None:
         return responses.Status(404, {"detail": _("No dossier has this code.")})
@@ -238,7 +238,7 @@ def public_status(request, code: str):
 )
 def public_rate(request, code: str, data: RatingIn):
     if not allow(request, "lookup"):
-        return responses.Status(429, {"detail": _("Too many requests; wait a minute.")})
+        return too_many_requests()
     dossier = Dossier.objects.filter(code=code).first()
     if dossier is None:
         return responses.Status(404, {"detail": _("No dossier has this code.")})
@@ -262,7 +262,7 @@ class SupplementIn(In):
 )
 def public_supplement(request, code: str, data: Form[SupplementIn]):
     if not allow(request, "apply"):
-        return responses.Status(429, {"detail": _("Too many requests; wait a minute.")})
+        return too_many_requests()
     dossier = access.dossier_for_applicant(code, data.applicant_id_number)
     if dossier is None:  # the same for an unknown code and a wrong citizen ID
         return responses.Status(404, {"detail": _("No dossier has this code and citizen ID number.")})
