@@ -43,8 +43,8 @@ Deadlines of procedures (`due_at`)
 One-stop timing follows Decree 118/2025/NĐ-CP (the time limit runs from the receipt of a
 complete dossier and is counted in working days):
 
-* a dossier received on a day that is not a working day, or after the office closes, counts
-  as received when the office opens on the next working day;
+* a dossier received on a day that is not a working day, or after the office closes (that
+  day's `OfficeHours`), counts as received when the office opens on the next working day;
 * a same-day procedure (`days=0`) is due when the office closes on the day of receipt; when the
   procedure has a cut-off (`cutoff`: the 15:00 rule of the Law on Civil Status 60/2014/QH13,
   Art. 16, and of Decree 23/2015/NĐ-CP, Art. 7, for certification) and the dossier is received
@@ -58,24 +58,31 @@ is before a 15:00 cut-off.
 
 Office hours
 ------------
-`office_time_between(a, b, opens=…, closes=…)` measures only the time between the office's
-opening and closing hours on working days, and `add_office_time` adds such time: the steps of a
-dossier share its time in office hours (`onestop.services.stage_due_at`), so that a step's
-deadline falls when someone is at work.
+The office's hours are data too: `OfficeHours` rows, national or for one province, each in
+force from a date until the next row of the same level (a province's summer and winter hours
+are two rows a year), with an optional lunch break. For one day and one province the
+province's row in force wins over the national one; with neither, the office is open
+`DEFAULT_HOURS` (07:00–17:00, no break). `office_hours(day)` gives the spans of a day and
+`closing_at(day)` the instant the office closes, when a dossier's result is due.
+
+`office_time_between(a, b)` measures only the time inside those spans on working days, and
+`add_office_time` adds such time: the steps of a dossier share its time in office hours
+(`onestop.services.stage_due_at`), so that a step's deadline falls when someone is at work,
+never in the lunch break. Both take `opens=`/`closes=` to measure in one fixed span instead.
 
 Caches
 ------
 The holiday table of a year is built once per process (`functools.lru_cache`). The overrides
-(a small table) are loaded whole and kept per process. The services that write them call
-`overrides_changed()`: until the writing transaction ends, its connection reads the overrides
-from the database at every question (so it sees its own write, and a write that is rolled back
-never reaches the shared copy); when it commits, the process's copy is dropped. Other
-processes (other web workers, the task runner) re-read a signature of the table
-— its row count and latest `updated_at` — at most every `STALE_AFTER_SECONDS` and reload the
-table only when it changed: a change is seen everywhere within a few seconds, for one cheap
-query every few seconds per process. A write that bypasses the services with
+and the office hours (small tables) are loaded whole and kept per process. The services that
+write them call `overrides_changed()`: until the writing transaction ends, its connection
+reads them from the database at every question (so it sees its own write, and a write that is
+rolled back never reaches the shared copy); when it commits, the process's copy is dropped.
+Other processes (other web workers, the task runner) re-read a signature of the tables — their
+row counts and latest `updated_at` — at most every `STALE_AFTER_SECONDS` and reload them only
+when they changed: a change is seen everywhere within a few seconds, for two cheap
+queries every few seconds per process. A write that bypasses the services with
 `QuerySet.update()` does not touch `updated_at` and is not seen: write through the services.
-The signature query may therefore run inside any request that asks the clock; a test that
+The signature queries may therefore run inside any request that asks the clock; a test that
 counts queries should ask the clock once first (the window is wide enough for one test).
 """
 
@@ -97,6 +104,8 @@ from django.utils import timezone
 STALE_AFTER_SECONDS = 5.0
 
 DAY_US = 86_400_000_000  # microseconds in a day
+#: The office's hours where no `OfficeHours` row is in force: one span, no lunch break.
+DEFAULT_HOURS = ((time(7, 0), time(17, 0)),)
 ONE_DAY = timedelta(days=1)
 SATURDAY = 5
 
@@ -142,11 +151,23 @@ class _Rule:
         return self.start <= day <= self.end and (self.weekday is None or self.weekday == day.weekday())
 
 
+Spans = tuple[tuple[time, time], ...]  # the office's hours of a day, in order
+
+
 @dataclass(frozen=True)
 class _Overrides:
     signature: tuple
     status: dict[int | None, tuple[_Rule, ...]]  # `working`/`day_off`, the winning rule first
     receiving: dict[int | None, tuple[_Rule, ...]]
+    hours: dict[int | None, tuple[tuple[date, Spans], ...]]  # (in force from, spans), the latest first
+
+    def office_hours(self, province_id: int | None, day: date) -> Spans:
+        levels = (province_id, None) if province_id is not None else (None,)
+        for level in levels:
+            for since, spans in self.hours.get(level, ()):
+                if since <= day:
+                    return spans
+        return DEFAULT_HOURS
 
     def working_status(self, province_id: int | None, day: date) -> bool | None:
         """True/False when an override decides the day, None when the holiday table does."""
@@ -168,15 +189,27 @@ _checked_at = 0.0
 
 
 def _signature() -> tuple:
-    from communeos.core.models import CalendarOverride
+    from communeos.core.models import CalendarOverride, OfficeHours
 
-    row = CalendarOverride.objects.aggregate(count=Count("id"), last=Max("updated_at"))
-    return (row["count"], row["last"])
+    signature = ()
+    for model in (CalendarOverride, OfficeHours):
+        row = model.objects.aggregate(count=Count("id"), last=Max("updated_at"))
+        signature += (row["count"], row["last"])
+    return signature
 
 
 def _load() -> _Overrides:
-    from communeos.core.models import CalendarOverride
+    from communeos.core.models import CalendarOverride, OfficeHours
 
+    hours: dict[int | None, list[tuple[date, Spans]]] = {}
+    hour_rows = list(
+        OfficeHours.objects.order_by("-effective_from").values_list(
+            "province_id", "effective_from", "opens", "closes", "break_starts", "break_ends", "updated_at"
+        )
+    )
+    for province_id, since, opens, closes, break_starts, break_ends, _updated_at in hour_rows:
+        spans = ((opens, break_starts), (break_ends, closes)) if break_starts else ((opens, closes),)
+        hours.setdefault(province_id, []).append((since, spans))
     rows = list(
         CalendarOverride.objects.values_list("id", "province_id", "start", "end", "weekday", "kind", "updated_at")
     )
@@ -188,9 +221,15 @@ def _load() -> _Overrides:
         target = receiving if kind == "receiving" else status
         target.setdefault(province_id, []).append(_Rule(start, end, weekday, kind))
     return _Overrides(
-        signature=(len(rows), max((r[6] for r in rows), default=None)),
+        signature=(
+            len(rows),
+            max((r[6] for r in rows), default=None),
+            len(hour_rows),
+            max((r[6] for r in hour_rows), default=None),
+        ),
         status={k: tuple(v) for k, v in status.items()},
         receiving={k: tuple(v) for k, v in receiving.items()},
+        hours={k: tuple(v) for k, v in hours.items()},
     )
 
 
@@ -258,6 +297,9 @@ class _Clock:
     def is_working_day(self, day: date) -> bool:
         decided = self.overrides.working_status(self.province_id, day)
         return _holiday_year(day.year).is_working_day(day) if decided is None else decided
+
+    def office_hours(self, day: date) -> Spans:
+        return self.overrides.office_hours(self.province_id, day)
 
     def next_working_day(self, day: date) -> date:
         day += ONE_DAY
@@ -379,43 +421,75 @@ def working_days_between(start: datetime, end: datetime, *, province: Province =
     return Decimal(total) / DAY_US
 
 
+def office_hours(day: date, *, province: Province = None) -> Spans:
+    """The office's hours on `day` in `province`: its spans (one, or two around a lunch break),
+    local times in order. They apply on working days; the day itself may be a day off."""
+    return _Clock(province).office_hours(_as_day(day))
+
+
+def closing_at(day: date, *, province: Province = None) -> datetime:
+    """The instant the office closes on `day` in `province`: when a result due that day is due."""
+    day = _as_day(day)
+    return datetime.combine(day, _Clock(province).office_hours(day)[-1][1], tzinfo=_tz())
+
+
+def _spans_of(clock: _Clock, opens: time | None, closes: time | None):
+    """The office's spans for each day: the clock's, or the one span `opens`–`closes`."""
+    if opens is None and closes is None:
+        return clock.office_hours
+    if opens is None or closes is None or closes <= opens:
+        raise ValueError(f"give both opens and closes, closes after opens (got {opens!r}, {closes!r})")
+    spans = ((opens, closes),)
+    return lambda day: spans
+
+
 def office_time_between(
-    start: datetime, end: datetime, *, opens: time, closes: time, province: Province = None
+    start: datetime, end: datetime, *, opens: time | None = None, closes: time | None = None, province: Province = None
 ) -> timedelta:
-    """The office time from `start` to `end`: the part of it between `opens` and `closes` on
-    working days (nothing if `end` is not after `start`)."""
+    """The office time from `start` to `end`: the part of it inside the office's hours on
+    working days (nothing if `end` is not after `start`). The hours are `province`'s
+    (`office_hours`), or the one span `opens`–`closes` when both are given."""
     a, b = _local(start, "start"), _local(end, "end")
     clock = _Clock(province)
+    spans_of = _spans_of(clock, opens, closes)
     total = timedelta(0)
     day = a.date()
     while day <= b.date():
         if clock.is_working_day(day):
-            lo = max(datetime.combine(day, opens, tzinfo=_tz()), a)
-            hi = min(datetime.combine(day, closes, tzinfo=_tz()), b)
-            total += max(hi - lo, timedelta(0))
+            for span_opens, span_closes in spans_of(day):
+                lo = max(datetime.combine(day, span_opens, tzinfo=_tz()), a)
+                hi = min(datetime.combine(day, span_closes, tzinfo=_tz()), b)
+                total += max(hi - lo, timedelta(0))
         day += ONE_DAY
     return total
 
 
 def add_office_time(
-    start: datetime, amount: timedelta, *, opens: time, closes: time, province: Province = None
+    start: datetime,
+    amount: timedelta,
+    *,
+    opens: time | None = None,
+    closes: time | None = None,
+    province: Province = None,
 ) -> datetime:
     """The instant at which `amount` of office time (see `office_time_between`) has passed
     since `start`. From an instant outside office hours the time starts at the next opening; an
-    amount that runs out at closing time ends that day, at `closes`."""
+    amount that runs out at the end of a span (the lunch break, the closing) ends there."""
     if amount < timedelta(0):
         raise ValueError(f"an amount of office time cannot be negative ({amount!r})")
     moment = _local(start, "start")
     clock = _Clock(province)
+    spans_of = _spans_of(clock, opens, closes)
     day = moment.date()
     if not clock.is_working_day(day):
         day = clock.next_working_day(day)
     while True:
-        begin = max(datetime.combine(day, opens, tzinfo=_tz()), moment)
-        left = datetime.combine(day, closes, tzinfo=_tz()) - begin
-        if left >= timedelta(0) and amount <= left:
-            return begin + amount
-        amount -= max(left, timedelta(0))
+        for span_opens, span_closes in spans_of(day):
+            begin = max(datetime.combine(day, span_opens, tzinfo=_tz()), moment)
+            left = datetime.combine(day, span_closes, tzinfo=_tz()) - begin
+            if left >= timedelta(0) and amount <= left:
+                return begin + amount
+            amount -= max(left, timedelta(0))
         day = clock.next_working_day(day)
 
 
@@ -424,28 +498,30 @@ def due_at(
     *,
     days: int,
     cutoff: time | None = None,
-    office_closes: time = time(17, 0),
+    office_closes: time | None = None,
     province: Province = None,
 ) -> datetime:
     """When the result of a procedure taking `days` working days is due (see the module docstring).
 
     `cutoff` applies to same-day procedures (`days=0`): received after it, the result is due
-    the next working day. The deadline is at `office_closes`, local time, on a working day.
+    the next working day. The deadline is when the office closes (`closing_at`; at
+    `office_closes`, local time, if given) on a working day.
     """
     if isinstance(days, bool) or not isinstance(days, int) or days < 0:
         raise ValueError(f"days must be a whole number of working days, 0 or more (got {days!r})")
     local = _local(received_at, "received_at")
     clock = _Clock(province)
     day, at = local.date(), local.time()
+    closes = office_closes or clock.office_hours(day)[-1][1]
     # Intake asks this for every dossier, and the answer depends only on the day, on which
     # side of the closing and cut-off hours the moment falls, and on the overrides in force.
-    key = (day, at > office_closes, cutoff is not None and at > cutoff, days, cutoff, office_closes, clock.province_id)
+    key = (day, at > closes, cutoff is not None and at > cutoff, days, cutoff, office_closes, clock.province_id)
     cached = _DUE_AT.get(key)
     if cached is not None and cached[0] is clock.overrides:
         return cached[1]
     if len(_DUE_AT) >= 10_000:
         _DUE_AT.clear()
-    if not clock.is_working_day(day) or at > office_closes:
+    if not clock.is_working_day(day) or at > closes:
         # Counts as received at the opening of the next working day: before any cut-off.
         day, at = clock.next_working_day(day), time.min
     if days == 0:
@@ -454,11 +530,12 @@ def due_at(
     else:
         for _ in range(days):
             day = clock.next_working_day(day)
-    due = datetime.combine(day, office_closes, tzinfo=_tz())
+    due = datetime.combine(day, office_closes or clock.office_hours(day)[-1][1], tzinfo=_tz())
     _DUE_AT[key] = (clock.overrides, due)
     return due
 
 
-# (day, after closing, after cut-off, days, cut-off, closing, province) → (the overrides it was
-# computed with, the deadline); an entry counts only while those overrides are still in force.
+# (day, after closing, after cut-off, days, cut-off, closing given, province) → (the overrides
+# and office hours it was computed with, the deadline); an entry counts only while they are
+# still in force.
 _DUE_AT: dict[tuple, tuple[_Overrides, datetime]] = {}

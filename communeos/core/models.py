@@ -171,6 +171,79 @@ class CalendarOverride(TimeStampedModel):
         return f"{period} {self.get_kind_display()}: {self.reason}"
 
 
+class OfficeHours(TimeStampedModel):
+    """The office's hours on working days, decided by the Government or a province: in force
+    from `effective_from` until the next row of the same level (summer and winter hours are
+    two rows a year), with an optional lunch break. A province's row wins over a national one;
+    with neither, `communeos.core.calendar.DEFAULT_HOURS`. A result is due when the office
+    closes, and a step's time runs only while it is open (`communeos.core.calendar`). Writes
+    go through `communeos.core.services.office_hours_create`.
+    """
+
+    province = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("province"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "province"},
+        help_text=_("Empty: the whole country."),
+    )
+    effective_from = models.DateField(_("in force from"))
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+    break_starts = models.TimeField(_("lunch break from"), null=True, blank=True)
+    break_ends = models.TimeField(_("lunch break until"), null=True, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=255)
+
+    class Meta:
+        verbose_name = _("office hours")
+        verbose_name_plural = _("office hours")
+        ordering = ["-effective_from", "province_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "effective_from"],
+                condition=Q(province__isnull=False),
+                name="office_hours_one_per_province_and_day",
+                violation_error_message=_("This province already has office hours from this date."),
+            ),
+            models.UniqueConstraint(
+                fields=["effective_from"],
+                condition=Q(province__isnull=True),
+                name="office_hours_one_national_per_day",
+                violation_error_message=_("The whole country already has office hours from this date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(closes__gt=F("opens")),
+                name="office_hours_order",
+                violation_error_message=_("The office closes before it opens."),
+            ),
+            models.CheckConstraint(
+                condition=Q(break_starts__isnull=True, break_ends__isnull=True)
+                | Q(
+                    # Spelled out: a check whose comparisons meet a NULL passes.
+                    break_starts__isnull=False,
+                    break_ends__isnull=False,
+                    break_starts__gt=F("opens"),
+                    break_ends__gt=F("break_starts"),
+                    closes__gt=F("break_ends"),
+                ),
+                name="office_hours_break",
+                violation_error_message=_("A lunch break needs a start and a later end, inside opening hours."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        spans = (
+            [(self.opens, self.break_starts), (self.break_ends, self.closes)]
+            if self.break_starts
+            else [(self.opens, self.closes)]
+        )
+        hours = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in spans)
+        return _("%(hours)s from %(day)s") % {"hours": hours, "day": self.effective_from.strftime("%d/%m/%Y")}
+
+
 class StoredFile(models.Model):
     """An uploaded file kept in the database (`core.storage.DatabaseStorage`, `FILE_STORE=database`):
     written in the transaction of the record that names it, so the two are committed, lost or

@@ -17,7 +17,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from communeos.core import audit, calendar, storage
-from communeos.core.models import CalendarOverride, Export
+from communeos.core.models import CalendarOverride, Export, OfficeHours
 from communeos.core.uploads import atomic_with_files
 from communeos.units.models import Level, Unit
 
@@ -29,6 +29,12 @@ EXPORT_BUILDERS = {
     Export.Kind.DOCUMENT_REGISTER: "communeos.documents.exports.register_pdf_export",
     Export.Kind.DOSSIER_REGISTER: "communeos.onestop.register.register_pdf_export",
 }
+
+
+def _province_or_country(province: Unit | None, message: str) -> None:
+    """`message` (naming `%(unit)s`) unless `province` is a province or None (the country)."""
+    if province is not None and province.level != Level.PROVINCE:
+        raise ValidationError({"province": message % {"unit": province.name}})
 
 
 @transaction.atomic
@@ -46,13 +52,9 @@ def calendar_override_create(
     closes: time | None = None,
 ) -> CalendarOverride:
     """Record a decision that changes the calendar of `province` (of the whole country if None)."""
-    if province is not None and province.level != Level.PROVINCE:
-        raise ValidationError(
-            {
-                "province": _("%(unit)s is not a province: an override is set for a province or the whole country.")
-                % {"unit": province.name}
-            }
-        )
+    _province_or_country(
+        province, _("%(unit)s is not a province: an override is set for a province or the whole country.")
+    )
     override = CalendarOverride(
         province=province,
         start=start,
@@ -88,6 +90,62 @@ def calendar_override_delete(*, actor, override: CalendarOverride) -> None:
         action="calendar_override.delete",
         object_type=CalendarOverride._meta.label_lower,
         object_id=override_id,
+        unit=province_id,
+        changes=audit.changes_between(before, {}),
+    )
+    calendar.overrides_changed()
+
+
+@transaction.atomic
+def office_hours_create(
+    *,
+    actor,
+    province: Unit | None,
+    effective_from: date,
+    opens: time,
+    closes: time,
+    break_starts: time | None = None,
+    break_ends: time | None = None,
+    legal_basis: str,
+) -> OfficeHours:
+    """Record the office hours of `province` (of the whole country if None) from a date on.
+    They apply to deadlines computed from then: those already given keep their time."""
+    _province_or_country(
+        province, _("%(unit)s is not a province: office hours are set for a province or the whole country.")
+    )
+    hours = OfficeHours(
+        province=province,
+        effective_from=effective_from,
+        opens=opens,
+        closes=closes,
+        break_starts=break_starts,
+        break_ends=break_ends,
+        legal_basis=legal_basis,
+    )
+    hours.full_clean()
+    hours.save()
+    audit.record(
+        actor=actor,
+        action="office_hours.create",
+        obj=hours,
+        unit=province,
+        changes=audit.changes_between({}, audit.snapshot(hours)),
+    )
+    calendar.overrides_changed()
+    return hours
+
+
+@transaction.atomic
+def office_hours_delete(*, actor, hours: OfficeHours) -> None:
+    """Withdraw office hours entered by mistake (the audit trail keeps what they said)."""
+    before = audit.snapshot(hours)
+    hours_id, province_id = hours.pk, hours.province_id
+    hours.delete()
+    audit.record(
+        actor=actor,
+        action="office_hours.delete",
+        object_type=OfficeHours._meta.label_lower,
+        object_id=hours_id,
         unit=province_id,
         changes=audit.changes_between(before, {}),
     )

@@ -7,7 +7,7 @@ the citizen's rating. Staff (session or Bearer token): dossiers in scope, intake
 counter, every workflow action, the printable forms and the statistics.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +19,7 @@ from ninja import Field, Form, Query, Router, Schema, responses
 from ninja.pagination import paginate
 from ninja.responses import NinjaJSONEncoder
 
-from communeos.core import access, audit, registers, uploads
+from communeos.core import access, audit, calendar, registers, uploads
 from communeos.core.api import Day, ErrorOut, ExportOut, In, Pages, accepted, error_body, refusal, too_many_requests
 from communeos.core.ratelimit import allow
 from communeos.onestop import printing, selectors, services, statistics
@@ -441,7 +441,7 @@ class ActionIn(In):
     missing: list[str] = Field([], description="request_supplement: the papers missing")
     note: str = Field("", description="supplement/transfer/transfer_back: a note")
     to_unit: str = Field("", description="transfer: code of the unit (the province or a commune of it)")
-    new_due_date: Day | None = Field(None, description="apologise: the new date (17:00 that day)")
+    new_due_date: Day | None = Field(None, description="apologise: the new date (due when the office closes that day)")
     rating: str = Field("", description="return: the citizen's satisfaction, if asked")
     comment: str = ""
 
@@ -480,7 +480,7 @@ def _run_action(request, dossier: Dossier, action: str, data: ActionIn):
     if action == "apologise":
         if data.new_due_date is None:
             raise ValidationError({"new_due_date": [_("Give the new date.")]})
-        new_due = timezone.make_aware(datetime.combine(data.new_due_date, time(17, 0)))
+        new_due = calendar.closing_at(data.new_due_date, province=dossier.unit)
         return services.dossier_apologise(actor=user, dossier=dossier, new_due_at=new_due, reason=data.reason)
     if action == "stop":
         return services.dossier_stop(actor=user, dossier=dossier, reason=data.reason)

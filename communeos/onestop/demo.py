@@ -10,9 +10,10 @@ How the shares come out right
 -----------------------------
 The outcome of every dossier is decided first, by quota (about 60 % early, 30 % on time,
 8 % late, a few stopped, about 3 % still in progress), and the moments of its steps are then
-placed in office hours (07:30–11:30, 13:30–17:00 on working days) between its receipt and a
-completion time drawn from its `due_at` as the service computed it: before the due day for
-an early one, on the due day for one on time, after the deadline for a late one. A request to
+placed in office hours (`HOURS`, 07:30–11:30 and 13:30–17:00 on working days, entered as the
+province's office hours) between its receipt and a completion time drawn from its `due_at` as
+the service computed it: before the due day for an early one, on the due day for one on time,
+after the deadline for a late one. A request to
 supplement moves `due_at` (the clock stops while the citizen is away), so what follows it is
 planned again from the new deadline. A same-day procedure received before its cut-off hour is
 due the same day and cannot be early (Decision 766/QĐ-TTg as `services.classify` reads it):
@@ -43,6 +44,8 @@ from django.utils import timezone
 from pypdf import PdfWriter
 
 from communeos.core import calendar
+from communeos.core import services as core_services
+from communeos.core.models import OfficeHours
 from communeos.onestop import services
 from communeos.onestop.models import ACTIVE, Channel, Dossier, Event, Procedure, ProcedureVersion, Rating, Status
 from communeos.people.demo import COMMUNES, PROVINCE_CODE
@@ -53,12 +56,20 @@ from communeos.units.models import Level, Unit
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_COUNT = 2000
 
+# The demo province's office hours: entered as its `OfficeHours` (the steps' deadlines are
+# counted in them) and the hours the replay places acts in.
+HOURS = {"opens": time(7, 30), "break_starts": time(11, 30), "break_ends": time(13, 30), "closes": time(17, 0)}
+HOURS_BASIS = "Dữ liệu mẫu của bản demo (giờ làm việc thường gặp của cơ quan hành chính)"
+
+
+def _minutes(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
 # Office time: a working day has DAY minutes of it, MORNING of them before the lunch break.
-MORNING = 240  # 07:30–11:30
-DAY = 450  # + 13:30–17:00
-AM_OPENS = 7 * 60 + 30
-PM_OPENS = 13 * 60 + 30
-PM_CLOSES = 17 * 60
+AM_OPENS, PM_OPENS, PM_CLOSES = _minutes(HOURS["opens"]), _minutes(HOURS["break_ends"]), _minutes(HOURS["closes"])
+MORNING = _minutes(HOURS["break_starts"]) - AM_OPENS
+DAY = MORNING + PM_CLOSES - PM_OPENS
 
 SHARES = {"early": 0.60, "late": 0.08, "in_progress": 0.025, "stopped": 0.004}
 SHARES |= {"transfer": 0.03, "supplement": 0.05, "two_supplements": 0.008, "refused": 0.02}
@@ -271,6 +282,11 @@ def load_demo_dossiers(*, count: int = DEFAULT_COUNT, seed: int = 2025, until: d
     until = until or timezone.localdate() - timedelta(days=1)
     if until < FIRST_DAY or count <= 0:
         return demo_dossier_counts() | {"created": 0}
+    province = next(iter(communes.values())).province
+    if not OfficeHours.objects.filter(province=province).exists():
+        core_services.office_hours_create(
+            actor=None, province=province, effective_from=FIRST_DAY, legal_basis=HOURS_BASIS, **HOURS
+        )
     world = _World(communes, until, seed)
     plans = world.plan(count)
     by_day: dict[date, list[_Plan]] = {}

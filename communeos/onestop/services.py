@@ -10,7 +10,7 @@ to now and is only set by the demo loader, which replays a year of work.
 import contextlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
@@ -94,18 +94,13 @@ def stage_due_at(dossier: Dossier, stage: str) -> datetime:
     if stage == Stage.RETURN or share >= 100:
         return dossier.due_at
     province = _province(dossier)
-    hours = {"opens": OFFICE_OPENS, "closes": OFFICE_CLOSES, "province": province}
     # The statutory time ends where the deadline was before any wait (`statutory_days` is the
     # working time from the start to it).
     statutory_end = calendar.add_working_days(dossier.start_at, dossier.statutory_days, province=province)
-    budget = calendar.office_time_between(dossier.start_at, statutory_end, **hours)
-    due = calendar.add_office_time(dossier.start_at, budget * share / 100, **hours)
+    budget = calendar.office_time_between(dossier.start_at, statutory_end, province=province)
+    due = calendar.add_office_time(dossier.start_at, budget * share / 100, province=province)
     due = calendar.add_working_days(due, dossier.paused_days, province=province)
     return min(_to_minute(due), dossier.due_at)
-
-
-# A step's time runs in these hours of each working day (the dossier's deadline is at closing).
-OFFICE_OPENS, OFFICE_CLOSES = time(7, 0), time(17, 0)
 
 
 def _to_minute(instant: datetime) -> datetime:

@@ -2,7 +2,7 @@
 its actions and forms, statistics; and, for citizens without an account, online submission,
 the public look-up by code and the satisfaction rating."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from communeos.core import access, audit, registers, uploads
+from communeos.core import access, audit, calendar, registers, uploads
 from communeos.core.forms import add_errors
 from communeos.core.ratelimit import allow
 from communeos.onestop import printing, register, selectors, services, statistics
@@ -146,18 +146,17 @@ def _transfer_units(dossier: Dossier):
 
 
 def _suggested_new_date(dossier: Dossier) -> str:
-    from communeos.core import calendar
-
     day = calendar.next_working_day(timezone.localdate(dossier.due_at), province=dossier.unit.province_id)
     return day.isoformat()
 
 
-def _parse_new_date(raw: str) -> datetime:
+def _parse_new_date(raw: str, dossier) -> datetime:
+    """The new date as the instant the dossier's office closes that day."""
     try:
         day = date.fromisoformat(raw)
     except ValueError:
         raise ValidationError({"new_due_at": _("Enter the new date as a date.")}) from None
-    return timezone.make_aware(datetime.combine(day, time(17, 0)))
+    return calendar.closing_at(day, province=dossier.unit)
 
 
 ACTIONS = {
@@ -192,7 +191,7 @@ ACTIONS = {
     "apologise": lambda r, d: services.dossier_apologise(
         actor=r.user,
         dossier=d,
-        new_due_at=_parse_new_date(r.POST.get("new_due_at", "")),
+        new_due_at=_parse_new_date(r.POST.get("new_due_at", ""), d),
         reason=r.POST.get("reason", ""),
     ),
     "stop": lambda r, d: services.dossier_stop(actor=r.user, dossier=d, reason=r.POST.get("reason", "")),

@@ -19,14 +19,16 @@ from communeos.core import calendar, services
 from communeos.core.calendar import (
     add_office_time,
     add_working_days,
+    closing_at,
     due_at,
     is_receiving_day,
     is_working_day,
     next_working_day,
+    office_hours,
     office_time_between,
     working_days_between,
 )
-from communeos.core.models import AuditEntry, CalendarOverride
+from communeos.core.models import AuditEntry, CalendarOverride, OfficeHours
 from communeos.units.models import Level, Unit
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -55,6 +57,21 @@ def make_override(**fields) -> CalendarOverride:
     fields.setdefault("reason", "test")
     fields.setdefault("legal_basis", "Công văn 1/UBND-VP")
     return services.calendar_override_create(actor=None, **fields)
+
+
+def make_hours(effective_from: date, opens, closes, lunch=None, province=None) -> OfficeHours:
+    """Office hours from `effective_from`: `opens`–`closes`, with `lunch` = (from, until)."""
+    break_starts, break_ends = lunch or (None, None)
+    return services.office_hours_create(
+        actor=None,
+        province=province,
+        effective_from=effective_from,
+        opens=opens,
+        closes=closes,
+        break_starts=break_starts,
+        break_ends=break_ends,
+        legal_basis="Quyết định 1/QĐ-UBND",
+    )
 
 
 @contextmanager
@@ -90,9 +107,13 @@ def lang_son_commune(provinces) -> Unit:
 
 @pytest.fixture(params=["holiday table only", "with overrides"])
 def calendars(request, provinces) -> dict[str, Unit | None]:
-    """The three calendars, bare or with a few national and Lạng Sơn overrides."""
+    """The three calendars, bare or with a few national and Lạng Sơn overrides and office
+    hours (Lạng Sơn's summer and winter hours with a lunch break, national hours from 2026)."""
     if request.param == "with overrides":
         lang_son = provinces["lang_son"]
+        make_hours(date(2025, 4, 15), time(7, 0), time(17, 0), (time(11, 30), time(13, 30)), province=lang_son)
+        make_hours(date(2025, 10, 15), time(7, 30), time(17, 0), (time(11, 30), time(13, 0)), province=lang_son)
+        make_hours(date(2026, 1, 1), time(8, 0), time(16, 30), (time(12, 0), time(13, 0)))
         make_override(start=date(2025, 9, 2), kind="working")  # national, on National Day
         make_override(start=date(2025, 10, 14), kind="day_off")  # national, a Tuesday
         make_override(province=lang_son, start=date(2025, 10, 14), kind="working")
@@ -407,6 +428,140 @@ def test_the_admin_page_shows_the_services_error_on_the_form(client, admin_user,
     assert not CalendarOverride.objects.exists()
 
 
+# Office hours ---------------------------------------------------------------------------------
+
+LUNCH = (time(11, 30), time(13, 30))
+
+
+@pytest.mark.django_db
+def test_without_office_hours_the_office_is_open_from_seven_to_five(provinces):
+    assert office_hours(date(2025, 10, 8), province=provinces["lang_son"]) == ((time(7), FIVE_PM),)
+    assert closing_at(date(2025, 10, 8)) == at(2025, 10, 8, 17)
+
+
+@pytest.mark.django_db
+def test_office_hours_are_in_force_from_their_date_and_a_provinces_own_win(provinces):
+    lang_son, son_la = provinces["lang_son"], provinces["son_la"]
+    make_hours(date(2026, 1, 1), time(8), time(16, 30), (time(12), time(13)))  # national
+    make_hours(date(2025, 10, 15), time(7, 30), FIVE_PM, LUNCH, province=lang_son)
+    make_hours(date(2026, 4, 15), time(7), FIVE_PM, LUNCH, province=lang_son)  # summer hours
+    lang_son_winter = ((time(7, 30), time(11, 30)), (time(13, 30), FIVE_PM))
+    assert office_hours(date(2025, 10, 14), province=lang_son) == ((time(7), FIVE_PM),)
+    assert office_hours(date(2025, 10, 15), province=lang_son) == lang_son_winter
+    # The province's own hours stay in force after new national ones, until its next row.
+    assert office_hours(date(2026, 3, 2), province=lang_son) == lang_son_winter
+    assert office_hours(date(2026, 4, 15), province=lang_son) == ((time(7), time(11, 30)), (time(13, 30), FIVE_PM))
+    assert office_hours(date(2025, 12, 31), province=son_la) == ((time(7), FIVE_PM),)
+    assert office_hours(date(2026, 1, 1), province=son_la) == ((time(8), time(12)), (time(13), time(16, 30)))
+    # A commune stands for its province.
+    assert office_hours(date(2025, 10, 15), province=lang_son_commune(provinces)) == lang_son_winter
+
+
+@pytest.mark.django_db
+def test_a_result_is_due_when_the_office_closes_that_day():
+    make_hours(date(2026, 1, 1), time(8), time(16, 30), (time(12), time(13)))
+    # Thursday 8 January 2026: a same-day procedure is due at 16:30, the closing. Received at
+    # 16:45 the office has closed: it counts from Friday's opening, before any cut-off.
+    assert closing_at(date(2026, 1, 8)) == at(2026, 1, 8, 16, 30)
+    assert due_at(at(2026, 1, 8, 10), days=0) == at(2026, 1, 8, 16, 30)
+    assert due_at(at(2026, 1, 8, 16, 45), days=0, cutoff=THREE_PM) == at(2026, 1, 9, 16, 30)
+    assert due_at(at(2026, 1, 8, 16, 45), days=1) == at(2026, 1, 12, 16, 30)  # from Friday: Monday
+    # Before those hours, and with a closing hour given, as before.
+    assert due_at(at(2025, 12, 31, 16, 45), days=0) == at(2025, 12, 31, 17)
+    assert due_at(at(2026, 1, 8, 10), days=0, office_closes=FIVE_PM) == at(2026, 1, 8, 17)
+
+
+@pytest.mark.django_db
+def test_office_time_skips_the_lunch_break(provinces):
+    lang_son = provinces["lang_son"]
+    make_hours(date(2025, 10, 1), time(7, 30), FIVE_PM, LUNCH, province=lang_son)
+    wednesday = (2025, 10, 8)
+    assert office_time_between(at(*wednesday), at(2025, 10, 9), province=lang_son) == timedelta(hours=7.5)
+    assert office_time_between(at(*wednesday, 11), at(*wednesday, 14), province=lang_son) == timedelta(hours=1)
+    # An hour from 11:00: half an hour before lunch, half an hour after it.
+    assert add_office_time(at(*wednesday, 11), timedelta(hours=1), province=lang_son) == at(*wednesday, 14)
+    # Time that runs out at the break ends there; from inside the break it starts after it.
+    assert add_office_time(at(*wednesday, 11), timedelta(minutes=30), province=lang_son) == at(*wednesday, 11, 30)
+    assert add_office_time(at(*wednesday, 12), timedelta(minutes=30), province=lang_son) == at(*wednesday, 14)
+    # Other provinces keep the default hours; one fixed span can still be asked for.
+    assert add_office_time(at(*wednesday, 11), timedelta(hours=1), province=provinces["son_la"]) == at(*wednesday, 12)
+    fixed = {"opens": time(7), "closes": FIVE_PM, "province": lang_son}
+    assert add_office_time(at(*wednesday, 11), timedelta(hours=1), **fixed) == at(*wednesday, 12)
+    with pytest.raises(ValueError, match="both"):
+        office_time_between(at(*wednesday), at(2025, 10, 9), opens=time(7))
+
+
+@pytest.mark.django_db
+def test_office_hours_are_audited_and_the_clock_sees_them_come_and_go(provinces, admin_user):
+    lang_son = provinces["lang_son"]
+    hours = services.office_hours_create(
+        actor=admin_user,
+        province=lang_son,
+        effective_from=date(2025, 10, 15),
+        opens=time(7, 30),
+        closes=time(16, 30),
+        legal_basis="Quyết định 12/QĐ-UBND",
+    )
+    entry = AuditEntry.objects.get(action="office_hours.create", object_id=str(hours.pk))
+    assert entry.actor == admin_user and entry.unit_id == lang_son.pk and "closes" in entry.changes
+    assert closing_at(date(2025, 10, 15), province=lang_son) == at(2025, 10, 15, 16, 30)
+    hours_id = hours.pk
+    services.office_hours_delete(actor=admin_user, hours=hours)
+    assert AuditEntry.objects.filter(action="office_hours.delete", object_id=str(hours_id)).exists()
+    assert closing_at(date(2025, 10, 15), province=lang_son) == at(2025, 10, 15, 17)
+
+
+IMPOSSIBLE_HOURS = [
+    ({"opens": FIVE_PM, "closes": time(7)}, "closes before it opens"),
+    ({"break_starts": time(11, 30)}, "lunch break"),
+    ({"break_ends": time(13, 30)}, "lunch break"),
+    ({"break_starts": time(13), "break_ends": time(12)}, "lunch break"),
+    ({"break_starts": time(6), "break_ends": time(8)}, "lunch break"),
+    ({"break_starts": time(16), "break_ends": time(18)}, "lunch break"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("fields", "message"), IMPOSSIBLE_HOURS)
+def test_impossible_office_hours_are_refused_and_nothing_is_written(english, fields, message):
+    before = (OfficeHours.objects.count(), AuditEntry.objects.count())
+    hours = {"opens": time(7), "closes": FIVE_PM} | fields
+    with pytest.raises(ValidationError, match=message):
+        services.office_hours_create(
+            actor=None, province=None, effective_from=date(2026, 1, 1), legal_basis="QĐ 1", **hours
+        )
+    assert (OfficeHours.objects.count(), AuditEntry.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_office_hours_are_set_once_a_day_for_a_province_or_the_country(provinces, english):
+    make_hours(date(2026, 1, 1), time(7), FIVE_PM)
+    make_hours(date(2026, 1, 1), time(7), FIVE_PM, province=provinces["lang_son"])
+    with pytest.raises(ValidationError, match="whole country already has office hours from this date"):
+        make_hours(date(2026, 1, 1), time(8), FIVE_PM)
+    with pytest.raises(ValidationError, match="province already has office hours from this date"):
+        make_hours(date(2026, 1, 1), time(8), FIVE_PM, province=provinces["lang_son"])
+    with pytest.raises(ValidationError, match="is not a province: office hours"):
+        make_hours(date(2026, 1, 1), time(8), FIVE_PM, province=lang_son_commune(provinces))
+    assert OfficeHours.objects.count() == 2
+
+
+def test_the_admin_page_sets_office_hours_through_the_service(client, admin_user, unit_map):
+    client.force_login(admin_user)
+    data = {"effective_from": "2026-01-01", "opens": "07:30", "closes": "17:00", "legal_basis": "QĐ 1/QĐ-UBND"}
+    refused = client.post("/admin/core/officehours/add/", data | {"break_starts": "11:30"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 200 and "lunch break" in refused.content.decode()
+    assert not OfficeHours.objects.exists()
+    added = client.post(
+        "/admin/core/officehours/add/",
+        data | {"break_starts": "11:30", "break_ends": "13:30"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert added.status_code == 302
+    assert AuditEntry.objects.filter(action="office_hours.create", actor=admin_user).exists()
+    assert office_hours(date(2026, 1, 2)) == ((time(7, 30), time(11, 30)), (time(13, 30), FIVE_PM))
+
+
 # Bad input ------------------------------------------------------------------------------------
 
 
@@ -495,10 +650,11 @@ def test_adding_more_never_ends_earlier(calendars, start, a, b, where):
 def test_a_deadline_always_falls_on_a_working_day(calendars, received, n, cutoff, where):
     province = calendars[where]
     due = due_at(received, days=n, cutoff=cutoff, province=province)
-    assert due.time() == FIVE_PM and due >= received
+    assert due == closing_at(due.date(), province=province) and due >= received
     assert is_working_day(due.date(), province=province)
     local = received.astimezone(VN)
-    if n > 0 and is_working_day(local.date(), province=province) and local.time() <= FIVE_PM:
+    closes = office_hours(local.date(), province=province)[-1][1]
+    if n > 0 and is_working_day(local.date(), province=province) and local.time() <= closes:
         counted = [d for d in days(local.date() + timedelta(1), due.date()) if is_working_day(d, province=province)]
         assert len(counted) == n, "the day of receipt does not count"
 
@@ -547,7 +703,6 @@ def test_a_province_override_wins_over_a_national_one(provinces, day, national, 
         assert is_working_day(day, province=provinces["son_la"]) is (national == "working")
 
 
-OFFICE = {"opens": time(7, 0), "closes": FIVE_PM}
 OFFICE_AMOUNTS = st.timedeltas(min_value=timedelta(0), max_value=timedelta(hours=300))
 
 
@@ -555,10 +710,11 @@ OFFICE_AMOUNTS = st.timedeltas(min_value=timedelta(0), max_value=timedelta(hours
 @given(start=INSTANTS, amount=OFFICE_AMOUNTS, where=WHERE)
 def test_office_time_added_is_counted_back_and_ends_in_office_hours(calendars, start, amount, where):
     province = calendars[where]
-    end = add_office_time(start, amount, province=province, **OFFICE)
-    assert office_time_between(start, end, province=province, **OFFICE) == amount
+    end = add_office_time(start, amount, province=province)
+    assert office_time_between(start, end, province=province) == amount
     assert end >= start and is_working_day(end.date(), province=province)
-    assert OFFICE["opens"] <= end.astimezone(VN).time() <= OFFICE["closes"]
+    spans = office_hours(end.date(), province=province)
+    assert any(opens <= end.astimezone(VN).time() <= closes for opens, closes in spans)
 
 
 @PROPERTY
@@ -566,6 +722,4 @@ def test_office_time_added_is_counted_back_and_ends_in_office_hours(calendars, s
 def test_adding_more_office_time_never_ends_earlier(calendars, start, a, b, where):
     province = calendars[where]
     low, high = sorted([a, b])
-    assert add_office_time(start, low, province=province, **OFFICE) <= add_office_time(
-        start, high, province=province, **OFFICE
-    )
+    assert add_office_time(start, low, province=province) <= add_office_time(start, high, province=province)

@@ -1,5 +1,9 @@
 """The staff API: intake at the counter, the actions, scope, errors in JSON."""
 
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from communeos.core import services as core_services
 from communeos.onestop.models import Dossier, Status
 from communeos.onestop.tests.conftest import APPLICANT, receive, required_papers
 
@@ -113,3 +117,21 @@ def test_the_api_lists_a_dossiers_files_and_opens_them_in_scope(client, cast):
     assert client.get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 401
+
+
+def test_an_apologys_new_date_is_due_when_the_provinces_office_closes(client, cast, specialist):
+    core_services.office_hours_create(
+        actor=None,
+        province=cast.province,
+        effective_from=date(2026, 1, 1),
+        opens=time(7, 30),
+        closes=time(16, 30),
+        legal_basis="Quyết định 1/QĐ-UBND",
+    )
+    dossier = receive(cast)
+    client.force_login(cast.officer_a)
+    url = f"/api/v1/onestop/dossiers/{dossier.code}/actions/apologise/"
+    answer = post(client, url, {"new_due_date": "2099-12-01", "reason": "Chờ kết quả xác minh"})
+    assert answer.status_code == 200, answer.content
+    dossier.refresh_from_db()
+    assert dossier.appointment_at == datetime(2099, 12, 1, 16, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))

@@ -7,13 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from communeos.conftest import ensure_unit_map
 from communeos.core import calendar
 from communeos.core.citizen_id import parse_citizen_id
+from communeos.core.models import OfficeHours
 from communeos.onestop.demo import demo_dossier_counts, load_demo_dossiers
 from communeos.onestop.models import Channel, Dossier, Event, Status, Timeliness
-from communeos.people.demo import load_demo_people
+from communeos.people.demo import PROVINCE_CODE, load_demo_people
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 UNTIL = date(2025, 12, 31)
@@ -109,3 +111,16 @@ def test_a_second_load_adds_nothing(demo):
 
 def timezone_day(moment: datetime) -> date:
     return moment.astimezone(TZ).date()
+
+
+def test_the_demo_province_has_office_hours_and_no_step_is_due_at_lunch(demo):
+    hours = OfficeHours.objects.get(province__code=PROVINCE_CODE)
+    assert (hours.opens, hours.break_starts, hours.break_ends, hours.closes) == (
+        time(7, 30),
+        time(11, 30),
+        time(13, 30),
+        time(17),
+    )
+    due = [timezone.localtime(e.stage_due_at).time() for e in Event.objects.exclude(stage_due_at=None)]
+    assert len(due) > 100
+    assert not [t for t in due if time(11, 30) < t < time(13, 30)]

@@ -1,11 +1,15 @@
 """Staff pages through HTTP: the queue, intake at the counter, the dossier and its actions,
 scope (404 for another commune), the audit of views of personal data."""
 
+from datetime import date, time
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from communeos.core import calendar
+from communeos.core import services as core_services
 from communeos.core.models import AuditEntry
 from communeos.onestop.models import Dossier, Status
 from communeos.onestop.tests.conftest import APPLICANT, receive, required_papers
@@ -179,3 +183,21 @@ def test_a_file_gone_from_the_store_answers_404_and_records_no_opening(client, c
     assert client.get(reverse("onestop:file", args=[dossier.code, file.pk])).status_code == 404
     assert client.get(f"/api/v1/onestop/dossiers/{dossier.code}/files/{file.pk}/").status_code == 404
     assert not AuditEntry.objects.filter(action="dossier.file_view").exists()
+
+
+def test_the_apology_page_sets_the_new_date_at_the_provinces_closing(client, cast):
+    core_services.office_hours_create(
+        actor=None,
+        province=cast.province,
+        effective_from=date(2026, 1, 1),
+        opens=time(7, 30),
+        closes=time(16, 30),
+        legal_basis="Quyết định 1/QĐ-UBND",
+    )
+    dossier = receive(cast)
+    client.force_login(cast.officer_a)
+    url = reverse("onestop:action", args=[dossier.code, "apologise"])
+    client.post(url, {"new_due_at": "2099-12-01", "reason": "Chờ kết quả xác minh"})
+    dossier.refresh_from_db()
+    assert dossier.appointment_at == calendar.closing_at(date(2099, 12, 1), province=cast.province)
+    assert timezone.localtime(dossier.appointment_at).time() == time(16, 30)

@@ -1,13 +1,14 @@
 """The workflow: each step by its role, supplements stop the clock, transfers keep it,
 classification at completion, the queue's order, the apology prompt."""
 
-from datetime import timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from communeos.conftest import make_person
+from communeos.core import services as core_services
 from communeos.onestop import selectors, services
 from communeos.onestop.models import Event, Status, Timeliness
 from communeos.onestop.tests.conftest import at, receive, run_to_approval
@@ -125,6 +126,32 @@ def test_a_step_deadline_falls_in_office_hours(cast, specialist):
         "receive": at(2025, 10, 7, 9, 6),
         "process": at(2025, 10, 8, 14, 36),
         "approve": at(2025, 10, 9, 13, 54),
+    }
+
+
+def test_the_provinces_office_hours_set_the_steps_deadlines_and_the_closing(cast, specialist):
+    """Lạng Sơn's winter hours, 07:30–11:30 and 13:30–16:30: a step is never due at lunch."""
+    core_services.office_hours_create(
+        actor=None,
+        province=cast.province,
+        effective_from=date(2025, 10, 1),
+        opens=time(7, 30),
+        closes=time(16, 30),
+        break_starts=time(11, 30),
+        break_ends=time(13, 30),
+        legal_basis="Quyết định 1/QĐ-UBND",
+    )
+    dossier = receive(cast, code="marital-status-confirmation", when=at(2025, 10, 6, 15, 30))
+    assert dossier.due_at == at(2025, 10, 9, 16, 30)
+    run_to_approval(cast, specialist, dossier, day=(2025, 10, 7))
+    dossier = services.dossier_decide(actor=cast.chair_a, dossier=dossier, approve=True, at=at(2025, 10, 9, 9))
+    due = {e.stage: e.stage_due_at for e in dossier.events.exclude(stage="")}
+    # 1 + 7 + 7 + 7 = 22 office hours: 2.2 to receive (Tuesday 08:42), 13.2 by the proposal
+    # (Wednesday 14:42, after lunch), 19.8 by the approval (Thursday 14:18).
+    assert due == {
+        "receive": at(2025, 10, 7, 8, 42),
+        "process": at(2025, 10, 8, 14, 42),
+        "approve": at(2025, 10, 9, 14, 18),
     }
 
 
