@@ -10,6 +10,7 @@ api.add_router("/", "communeos.people.api.router")
 api.add_router("/onestop/", "communeos.onestop.api.router")
 api.add_router("/documents/", "communeos.documents.api.router")
 api.add_router("/exports/", "communeos.core.api.router")
+api.add_router("/calendar/", "communeos.core.api.calendar_router")
 
 urlpatterns = [
     # The API first: its public endpoints are the busiest addresses, and Django tries the

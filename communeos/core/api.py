@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
-from ninja import Field, NinjaAPI, Router, Schema, responses
+from ninja import Field, NinjaAPI, Query, Router, Schema, responses
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as RequestValidationError
 from ninja.pagination import PageNumberPagination, paginate
@@ -84,6 +84,11 @@ def too_many_requests() -> responses.Status:
 def refusal(message: str, field: str | None = None) -> dict:
     """The API's 422 body for one problem, under `field` when it is about one."""
     return {"detail": message, "errors": {field: [message]} if field else {}}
+
+
+def start_after_end() -> dict:
+    """The refusal of a period whose `start` is after its `end`."""
+    return refusal(_("The start date must not be after the end date."), "start")
 
 
 def error_body(error: ValidationError) -> dict:
@@ -404,3 +409,62 @@ def export_file(request, export_id: UUID):
     from communeos.core.views import export_download
 
     return export_download(request.user, export_id)
+
+
+# The working-day clock: public, as the holidays and office hours it answers from are. --------
+
+calendar_router = Router(tags=["calendar"])
+
+#: The longest period one question may span.
+CALENDAR_MAX_DAYS = 366
+
+
+class OfficeSpanOut(Schema):
+    opens: str = Field(description="Local time, HH:MM")
+    closes: str = Field(description="Local time, HH:MM")
+
+
+class CalendarDayOut(Schema):
+    date: date
+    working: bool = Field(description="The day counts towards deadlines")
+    receiving: bool = Field(description="The counter receives dossiers: every working day, and receiving days")
+    office_hours: list[OfficeSpanOut] = Field(description="The office's hours that day (applied on working days)")
+
+
+class CalendarQuery(Schema):
+    start: Day
+    end: Day
+    unit: str | None = Field(None, description="Code of a province or commune in force; none: the national calendar")
+
+
+@calendar_router.get(
+    "/",
+    response={200: list[CalendarDayOut], 404: ErrorOut, 422: ErrorOut},
+    auth=None,
+    summary="The working-day calendar from start to end (at most 366 days) of a province, or the national one "
+    "(404: no unit in force with that code)",
+)
+def calendar_days(request, query: Query[CalendarQuery]):
+    from communeos.core import calendar
+    from communeos.units.selectors import unit_by_code
+
+    if query.start > query.end:
+        return responses.Status(422, start_after_end())
+    if (query.end - query.start).days >= CALENDAR_MAX_DAYS:
+        message = _("Ask for at most %(n)s days at a time.") % {"n": CALENDAR_MAX_DAYS}
+        return responses.Status(422, refusal(message, "end"))
+    province = unit_by_code(code=query.unit, on=calendar.today()) if query.unit else None
+    days = []
+    day = query.start
+    while day <= query.end:
+        spans = calendar.office_hours(day, province=province)
+        days.append(
+            {
+                "date": day,
+                "working": calendar.is_working_day(day, province=province),
+                "receiving": calendar.is_receiving_day(day, province=province),
+                "office_hours": [{"opens": f"{a:%H:%M}", "closes": f"{b:%H:%M}"} for a, b in spans],
+            }
+        )
+        day += timedelta(days=1)
+    return days

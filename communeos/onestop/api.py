@@ -20,7 +20,18 @@ from ninja.pagination import paginate
 from ninja.responses import NinjaJSONEncoder
 
 from communeos.core import access, audit, calendar, registers, uploads
-from communeos.core.api import Day, ErrorOut, ExportOut, In, Pages, accepted, error_body, refusal, too_many_requests
+from communeos.core.api import (
+    Day,
+    ErrorOut,
+    ExportOut,
+    In,
+    Pages,
+    accepted,
+    error_body,
+    refusal,
+    start_after_end,
+    too_many_requests,
+)
 from communeos.core.ratelimit import allow
 from communeos.onestop import printing, selectors, services, statistics
 from communeos.onestop.models import Channel, Dossier, Status
@@ -141,6 +152,57 @@ def procedure(request, code: str):
     if found is None:
         raise Http404
     return ProcedureOut.of(found)
+
+
+class DueOut(Schema):
+    procedure: str
+    version: int = Field(description="The version of the procedure in force on the day of receipt")
+    days: int = Field(description="Time limit in working days; 0 = the same day")
+    cutoff: str | None = Field(
+        description="Same-day procedures: received after this local hour (HH:MM), due the next working day"
+    )
+    received_at: datetime
+    due_at: datetime = Field(description="The appointment: when the office closes on the day the result is due")
+
+
+class DueQuery(Schema):
+    received_at: datetime | None = Field(
+        None, description="When the dossier is received (ISO 8601; local time when it has no offset); default: now"
+    )
+    commune: str | None = Field(None, description="Code of the commune applied to; none: the national calendar")
+
+
+@router.get(
+    "/procedures/{code}/due/",
+    response={200: DueOut, 404: ErrorOut, 422: ErrorOut},
+    auth=None,
+    summary="When a complete dossier of this procedure, received at a moment by a commune, would be due",
+)
+def procedure_due(request, code: str, query: Query[DueQuery]):
+    found = selectors.procedure_by_code(code)
+    if found is None:
+        raise Http404
+    at = query.received_at or timezone.now()
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at, timezone.get_default_timezone())
+    commune = None
+    if query.commune:
+        commune = selectors.commune_by_code(query.commune)
+        if commune is None:
+            return responses.Status(422, refusal(_("No commune in force has this code."), "commune"))
+    try:
+        version, due = selectors.dossier_due(found, commune, at)
+    except ValidationError as error:
+        return responses.Status(422, error_body(error))
+    local = timezone.get_default_timezone()
+    return {
+        "procedure": found.code,
+        "version": version.version,
+        "days": version.days,
+        "cutoff": version.cutoff.strftime("%H:%M") if version.cutoff else None,
+        "received_at": timezone.localtime(at, local),
+        "due_at": timezone.localtime(due, local),
+    }
 
 
 class SubmissionIn(In):
@@ -569,7 +631,7 @@ class StatisticsOut(Schema):
 )
 def dossier_statistics(request, query: Query[StatisticsQuery]):
     if query.start and query.end and query.start > query.end:
-        return responses.Status(422, _start_after_end())
+        return responses.Status(422, start_after_end())
     params = {"group_by": query.group_by if query.group_by in {"unit", "procedure"} else "unit"}
     form = statistics.StatisticsForm(None, user=request.user)
     params = form.filters() | params
@@ -600,7 +662,7 @@ class RegisterQuery(Schema):
 def dossier_register_xlsx(request, unit_code: str, query: Query[RegisterQuery]):
     unit = _register_unit(request, unit_code)
     if query.start > query.end:
-        return responses.Status(422, _start_after_end())
+        return responses.Status(422, start_after_end())
     content, filename = services.dossier_register_export(
         actor=request.user, unit=unit, start=query.start, end=query.end
     )
@@ -616,16 +678,12 @@ def dossier_register_xlsx(request, unit_code: str, query: Query[RegisterQuery]):
 def dossier_register_pdf(request, unit_code: str, query: Query[RegisterQuery], response: HttpResponse):
     unit = _register_unit(request, unit_code)
     if query.start > query.end:
-        return responses.Status(422, _start_after_end())
+        return responses.Status(422, start_after_end())
     try:
         export = services.dossier_register_pdf_request(actor=request.user, unit=unit, start=query.start, end=query.end)
     except ValidationError as error:
         return responses.Status(422, error_body(error))
     return accepted(response, export)
-
-
-def _start_after_end() -> dict:
-    return refusal(_("The start date must not be after the end date."), "start")
 
 
 def _register_unit(request, unit_code: str) -> Unit:

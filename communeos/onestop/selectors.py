@@ -8,11 +8,14 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Case, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.translation import gettext as _
 
 from communeos.core import access, calendar, memo
 from communeos.onestop.models import (
@@ -60,6 +63,26 @@ def commune_by_code(code: str, *, day=None) -> Unit | None:
     return _COMMUNES.get(
         (code, day), lambda: Unit.objects.in_force_on(day).filter(level=Level.COMMUNE, code=code).first()
     )
+
+
+def version_in_force(procedure: Procedure, day) -> ProcedureVersion:
+    """The version of `procedure` in force on `day`; ValidationError, with its message, if none."""
+    version = procedure.versions.in_force_on(day).order_by("-version").first()
+    if version is None:
+        raise ValidationError(
+            _("%(procedure)s has no version in force on %(day)s.")
+            % {"procedure": procedure.name, "day": date_format(day, "SHORT_DATE_FORMAT")}
+        )
+    return version
+
+
+def dossier_due(procedure: Procedure, commune: Unit | None, at: datetime) -> tuple[ProcedureVersion, datetime]:
+    """The version in force when a dossier of `procedure` is received at `at`, and when it is due
+    (by `commune`'s province's calendar; the national one if None), as intake would set it.
+    ValidationError when no version is in force that day."""
+    version = version_in_force(procedure, timezone.localdate(at, timezone.get_default_timezone()))
+    province = (commune.province_id or commune.pk) if commune else None
+    return version, calendar.due_at(at, days=version.days, cutoff=version.cutoff, province=province)
 
 
 def dossier_list(*, user, status: str = "", procedure: str = "", unit=None, overdue: bool = False, q: str = ""):

@@ -48,6 +48,7 @@ from communeos.onestop.models import (
     SupplementRequest,
     Timeliness,
 )
+from communeos.onestop.selectors import version_in_force
 from communeos.people.models import Assignment
 from communeos.units.models import Level, Unit
 
@@ -224,16 +225,6 @@ def _version_and_papers(procedure: Procedure, day) -> tuple[ProcedureVersion | N
         return version, list(version.papers.all()) if version else []
 
     return _VERSIONS.get((procedure.pk, day), load)
-
-
-def version_in_force(procedure: Procedure, day) -> ProcedureVersion:
-    version = procedure.versions.in_force_on(day).order_by("-version").first()
-    if version is None:
-        raise ValidationError(
-            _("%(procedure)s has no version in force on %(day)s.")
-            % {"procedure": procedure.name, "day": date_format(day, "SHORT_DATE_FORMAT")}
-        )
-    return version
 
 
 def _check_applicant(name: str, id_number: str, phone: str, address: str, email: str = "") -> dict[str, str]:

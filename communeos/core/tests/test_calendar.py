@@ -562,6 +562,52 @@ def test_the_admin_page_sets_office_hours_through_the_service(client, admin_user
     assert office_hours(date(2026, 1, 2)) == ((time(7, 30), time(11, 30)), (time(13, 30), FIVE_PM))
 
 
+# The API ---------------------------------------------------------------------------------------
+
+
+def test_the_api_gives_a_provinces_calendar_day_by_day(client, provinces):
+    lang_son = provinces["lang_son"]
+    make_override(province=lang_son, start=date(2026, 2, 21), kind="receiving", opens=time(7, 30), closes=time(11, 30))
+    make_hours(date(2026, 1, 1), time(7, 30), FIVE_PM, LUNCH, province=lang_son)
+    answer = client.get("/api/v1/calendar/", {"start": "2026-02-13", "end": "2026-02-23", "unit": lang_son.code})
+    assert answer.status_code == 200
+    days = {d["date"]: d for d in answer.json()}
+    assert len(days) == 11
+    # Tết 2026: Monday 16 to Friday 20 February off; Saturday 21 the counter receives; Monday 23 back.
+    assert [d for d, v in days.items() if v["working"]] == ["2026-02-13", "2026-02-23"]
+    assert [d for d, v in days.items() if v["receiving"]] == ["2026-02-13", "2026-02-21", "2026-02-23"]
+    assert days["2026-02-23"]["office_hours"] == [
+        {"opens": "07:30", "closes": "11:30"},
+        {"opens": "13:30", "closes": "17:00"},
+    ]
+    # A commune answers with its province's calendar; no unit, the national one.
+    commune = client.get("/api/v1/calendar/", {"start": "2026-02-21", "end": "2026-02-21", "unit": "06529"})
+    assert commune.json() == [days["2026-02-21"]]
+    national = client.get("/api/v1/calendar/", {"start": "2026-02-21", "end": "2026-02-21"}).json()
+    assert national == [
+        {
+            "date": "2026-02-21",
+            "working": False,
+            "receiving": False,
+            "office_hours": [{"opens": "07:00", "closes": "17:00"}],
+        }
+    ]
+
+
+def test_the_calendar_api_refuses_what_it_cannot_answer(client, unit_map):
+    def ask(**query):
+        return client.get("/api/v1/calendar/", query, headers={"Accept-Language": "en"})
+
+    backwards = ask(start="2026-02-13", end="2026-02-01")
+    assert backwards.status_code == 422
+    assert backwards.json()["errors"] == {"start": ["The start date must not be after the end date."]}
+    too_long = ask(start="2026-01-01", end="2027-01-02")  # 367 days
+    assert too_long.status_code == 422 and too_long.json()["errors"] == {"end": ["Ask for at most 366 days at a time."]}
+    assert ask(start="2028-01-01", end="2028-12-31").status_code == 200  # a leap year
+    assert ask(start="2026-01-01", end="2026-01-02", unit="99999").status_code == 404
+    assert ask(start="13/02/2026", end="2026-02-14").status_code == 422
+
+
 # Bad input ------------------------------------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 code that shows no personal data, the rating; all rate-limited per client."""
 
 import json
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -15,6 +15,7 @@ from django.utils.html import escape
 from ninja.renderers import JSONRenderer
 
 from communeos.core import ratelimit
+from communeos.core import services as core_services
 from communeos.onestop import selectors, services
 from communeos.onestop.models import Dossier, ProcedureVersion
 from communeos.onestop.tests.conftest import APPLICANT, at, receive, required_papers, run_to_approval
@@ -269,3 +270,49 @@ def test_a_multipart_body_without_its_boundary_answers_400_in_json(client, cast,
     assert answer.status_code == 400 and answer["Content-Type"].startswith("application/json")
     assert "cannot be read as multipart/form-data" in answer.json()["detail"]
     assert not Dossier.objects.exists()
+
+
+def test_the_api_says_when_a_dossier_received_then_would_be_due(client, cast):
+    due = lambda code, **query: client.get(f"/api/v1/onestop/procedures/{code}/due/", query)  # noqa: E731
+    # Birth registration, Wednesday 8 October 2025: the same day at 17:00; after the 15:00
+    # cut-off, the next working day; on Friday 13 February 2026 after 15:00, after Tết.
+    assert due("birth-registration", received_at="2025-10-08T09:00:00+07:00", commune="06529").json() == {
+        "procedure": "birth-registration",
+        "version": 1,
+        "days": 0,
+        "cutoff": "15:00",
+        "received_at": "2025-10-08T09:00:00+07:00",
+        "due_at": "2025-10-08T17:00:00+07:00",
+    }
+    late = due("birth-registration", received_at="2025-10-08T15:30:00").json()  # local time when naive
+    assert late["due_at"] == "2025-10-09T17:00:00+07:00"
+    before_tet = due("birth-registration", received_at="2026-02-13T15:30:00+07:00").json()
+    assert before_tet["due_at"] == "2026-02-23T17:00:00+07:00"
+    # As intake sets it, with the commune's province's own calendar and office hours.
+    core_services.office_hours_create(
+        actor=None,
+        province=cast.province,
+        effective_from=date(2025, 10, 1),
+        opens=time(7, 30),
+        closes=time(16, 30),
+        legal_basis="Quyết định 1/QĐ-UBND",
+    )
+    when = at(2025, 10, 6, 9, 0)
+    dossier = receive(cast, code="marital-status-confirmation", when=when)
+    answer = due("marital-status-confirmation", received_at=when.isoformat(), commune=cast.commune_a.code).json()
+    assert parse_datetime(answer["due_at"]) == dossier.due_at == at(2025, 10, 9, 16, 30)
+    national = due("marital-status-confirmation", received_at=when.isoformat()).json()
+    assert parse_datetime(national["due_at"]) == at(2025, 10, 9, 17, 0)
+
+
+def test_the_due_date_question_refuses_what_it_cannot_answer(client, cast):
+    def due(code, **query):
+        return client.get(f"/api/v1/onestop/procedures/{code}/due/", query, headers={"Accept-Language": "en"})
+
+    assert due("no-such-procedure").status_code == 404
+    wrong_commune = due("birth-registration", commune="99999")
+    assert wrong_commune.status_code == 422
+    assert wrong_commune.json()["errors"] == {"commune": ["No commune in force has this code."]}
+    before = due("birth-registration", received_at="1990-01-01T09:00:00+07:00")
+    assert before.status_code == 422 and "no version in force" in before.json()["detail"]
+    assert due("birth-registration", received_at="yesterday").status_code == 422
