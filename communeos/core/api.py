@@ -428,7 +428,10 @@ class CalendarDayOut(Schema):
     date: date
     working: bool = Field(description="The day counts towards deadlines")
     receiving: bool = Field(description="The counter receives dossiers: every working day, and receiving days")
-    office_hours: list[OfficeSpanOut] = Field(description="The office's hours that day (applied on working days)")
+    office_hours: list[OfficeSpanOut] = Field(
+        description="When it is open that day: the office hours on a working day, the counter's hours on a "
+        "receiving day, none on a day off"
+    )
 
 
 class CalendarQuery(Schema):
@@ -446,18 +449,17 @@ class CalendarQuery(Schema):
 )
 def calendar_days(request, query: Query[CalendarQuery]):
     from communeos.core import calendar
-    from communeos.units.selectors import unit_by_code
 
     if query.start > query.end:
         return responses.Status(422, start_after_end())
     if (query.end - query.start).days >= CALENDAR_MAX_DAYS:
         message = _("Ask for at most %(n)s days at a time.") % {"n": CALENDAR_MAX_DAYS}
         return responses.Status(422, refusal(message, "end"))
-    province = unit_by_code(code=query.unit, on=calendar.today()) if query.unit else None
+    province = _calendar_unit(query.unit, query.start) if query.unit else None
     days = []
     day = query.start
     while day <= query.end:
-        spans = calendar.office_hours(day, province=province)
+        spans = calendar.open_hours(day, province=province)
         days.append(
             {
                 "date": day,
@@ -468,3 +470,15 @@ def calendar_days(request, query: Query[CalendarQuery]):
         )
         day += timedelta(days=1)
     return days
+
+
+def _calendar_unit(code: str, start: date):
+    """The unit with `code` in force today, or else on the period's first day (a unit merged
+    since); 404 if neither."""
+    from communeos.core import calendar
+    from communeos.units.selectors import unit_by_code
+
+    try:
+        return unit_by_code(code=code, on=calendar.today())
+    except Http404:
+        return unit_by_code(code=code, on=start)

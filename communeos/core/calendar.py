@@ -24,7 +24,7 @@ For one day and one province:
 A `receiving` override (the counter open on a Saturday morning, say) makes the day a
 *receiving* day, never a working day: a dossier received that day counts as received on the
 next working day, and the day does not count towards any deadline. (Its `opens`/`closes`
-hours are for display; the clock does not use them.)
+hours are for display, `open_hours`; no deadline uses them.)
 
 The measure of time
 -------------------
@@ -146,6 +146,7 @@ class _Rule:
     end: date
     weekday: int | None
     kind: str
+    hours: tuple[time, time] | None = None  # a receiving day's counter hours, when given
 
     def covers(self, day: date) -> bool:
         return self.start <= day <= self.end and (self.weekday is None or self.weekday == day.weekday())
@@ -178,9 +179,12 @@ class _Overrides:
                     return rule.kind == "working"
         return None
 
-    def is_receiving(self, province_id: int | None, day: date) -> bool:
+    def receiving_rule(self, province_id: int | None, day: date) -> _Rule | None:
         levels = (province_id, None) if province_id is not None else (None,)
-        return any(rule.covers(day) for level in levels for rule in self.receiving.get(level, ()))
+        return next((rule for level in levels for rule in self.receiving.get(level, ()) if rule.covers(day)), None)
+
+    def is_receiving(self, province_id: int | None, day: date) -> bool:
+        return self.receiving_rule(province_id, day) is not None
 
 
 _lock = threading.Lock()
@@ -211,15 +215,18 @@ def _load() -> _Overrides:
         spans = ((opens, break_starts), (break_ends, closes)) if break_starts else ((opens, closes),)
         hours.setdefault(province_id, []).append((since, spans))
     rows = list(
-        CalendarOverride.objects.values_list("id", "province_id", "start", "end", "weekday", "kind", "updated_at")
+        CalendarOverride.objects.values_list(
+            "id", "province_id", "start", "end", "weekday", "kind", "updated_at", "opens", "closes"
+        )
     )
     # Shorter period first, then the newer override: the first rule that covers a day wins.
     rows.sort(key=lambda r: ((r[3] - r[2]).days, -r[0]))
     status: dict[int | None, list[_Rule]] = {}
     receiving: dict[int | None, list[_Rule]] = {}
-    for _id, province_id, start, end, weekday, kind, _updated_at in rows:
+    for _id, province_id, start, end, weekday, kind, _updated_at, opens, closes in rows:
         target = receiving if kind == "receiving" else status
-        target.setdefault(province_id, []).append(_Rule(start, end, weekday, kind))
+        counter = (opens, closes) if opens and closes else None
+        target.setdefault(province_id, []).append(_Rule(start, end, weekday, kind, counter))
     return _Overrides(
         signature=(
             len(rows),
@@ -427,10 +434,45 @@ def office_hours(day: date, *, province: Province = None) -> Spans:
     return _Clock(province).office_hours(_as_day(day))
 
 
+def open_hours(day: date, *, province: Province = None) -> Spans:
+    """The hours the office is open on `day` in `province`: its office hours on a working day;
+    on a receiving day (the counter open on a day off), the counter's hours, or the office
+    hours when the override gives none; nothing on any other day."""
+    day = _as_day(day)
+    clock = _Clock(province)
+    if clock.is_working_day(day):
+        return clock.office_hours(day)
+    rule = clock.overrides.receiving_rule(clock.province_id, day)
+    if rule is None:
+        return ()
+    return (rule.hours,) if rule.hours else clock.office_hours(day)
+
+
 def closing_at(day: date, *, province: Province = None) -> datetime:
     """The instant the office closes on `day` in `province`: when a result due that day is due."""
     day = _as_day(day)
     return datetime.combine(day, _Clock(province).office_hours(day)[-1][1], tzinfo=_tz())
+
+
+def office_instant(moment: datetime, *, province: Province = None) -> datetime:
+    """`moment` moved into the office's hours without crossing any office time: an instant in
+    the lunch break or after closing moves back to the end of the span before it (the start of
+    the break, the closing); one before the opening, or on a day that is not a working day,
+    moves forward to the next opening. An instant inside the hours stays."""
+    local = _local(moment, "moment")
+    clock = _Clock(province)
+    day = local.date()
+    if clock.is_working_day(day):
+        ended = None  # the end of the last span before the moment
+        for opens, closes in clock.office_hours(day):
+            if local.time() < opens:
+                return ended or datetime.combine(day, opens, tzinfo=_tz())
+            if local.time() <= closes:
+                return local
+            ended = datetime.combine(day, closes, tzinfo=_tz())
+        return ended
+    day = clock.next_working_day(day)
+    return datetime.combine(day, clock.office_hours(day)[0][0], tzinfo=_tz())
 
 
 def _spans_of(clock: _Clock, opens: time | None, closes: time | None):
@@ -512,7 +554,7 @@ def due_at(
     local = _local(received_at, "received_at")
     clock = _Clock(province)
     day, at = local.date(), local.time()
-    closes = office_closes or clock.office_hours(day)[-1][1]
+    closes = clock.office_hours(day)[-1][1] if office_closes is None else office_closes
     # Intake asks this for every dossier, and the answer depends only on the day, on which
     # side of the closing and cut-off hours the moment falls, and on the overrides in force.
     key = (day, at > closes, cutoff is not None and at > cutoff, days, cutoff, office_closes, clock.province_id)
@@ -530,7 +572,8 @@ def due_at(
     else:
         for _ in range(days):
             day = clock.next_working_day(day)
-    due = datetime.combine(day, office_closes or clock.office_hours(day)[-1][1], tzinfo=_tz())
+    closing = clock.office_hours(day)[-1][1] if office_closes is None else office_closes
+    due = datetime.combine(day, closing, tzinfo=_tz())
     _DUE_AT[key] = (clock.overrides, due)
     return due
 

@@ -2,6 +2,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.dates import WEEKDAYS
@@ -242,6 +243,12 @@ class OfficeHours(TimeStampedModel):
         )
         hours = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in spans)
         return _("%(hours)s from %(day)s") % {"hours": hours, "day": self.effective_from.strftime("%d/%m/%Y")}
+
+    def clean(self) -> None:
+        moments = {name: getattr(self, name) for name in ("opens", "closes", "break_starts", "break_ends")}
+        uneven = [name for name, moment in moments.items() if moment and (moment.second or moment.microsecond)]
+        if uneven:
+            raise ValidationError({name: _("Give the time in whole minutes.") for name in uneven})
 
 
 class StoredFile(models.Model):

@@ -123,7 +123,12 @@ def office_hours_create(
         legal_basis=legal_basis,
     )
     hours.full_clean()
-    hours.save()
+    try:
+        with transaction.atomic():
+            hours.save()
+    except IntegrityError:  # the same day entered at the same moment by someone else
+        hours.validate_constraints()  # raises the constraint's message now that the other row is there
+        raise
     audit.record(
         actor=actor,
         action="office_hours.create",

@@ -25,6 +25,7 @@ from communeos.core.api import (
     ErrorOut,
     ExportOut,
     In,
+    Moment,
     Pages,
     accepted,
     error_body,
@@ -166,7 +167,7 @@ class DueOut(Schema):
 
 
 class DueQuery(Schema):
-    received_at: datetime | None = Field(
+    received_at: Moment | None = Field(
         None, description="When the dossier is received (ISO 8601; local time when it has no offset); default: now"
     )
     commune: str | None = Field(None, description="Code of the commune applied to; none: the national calendar")
@@ -179,15 +180,18 @@ class DueQuery(Schema):
     summary="When a complete dossier of this procedure, received at a moment by a commune, would be due",
 )
 def procedure_due(request, code: str, query: Query[DueQuery]):
-    found = selectors.procedure_by_code(code)
-    if found is None:
-        raise Http404
     at = query.received_at or timezone.now()
     if timezone.is_naive(at):
         at = timezone.make_aware(at, timezone.get_default_timezone())
+    found = selectors.procedure_with_code(code)
+    if found is None:
+        raise Http404
+    # The map of the day of receipt (not the per-process cache of today's: a client may name
+    # any day); the version in force that day is the selector's.
+    day = timezone.localdate(at, timezone.get_default_timezone())
     commune = None
     if query.commune:
-        commune = selectors.commune_by_code(query.commune)
+        commune = selectors.commune_in_force(query.commune, day)
         if commune is None:
             return responses.Status(422, refusal(_("No commune in force has this code."), "commune"))
     try:

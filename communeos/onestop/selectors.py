@@ -57,12 +57,20 @@ def procedure_by_code(code: str, *, day=None) -> Procedure | None:
     return _PROCEDURES.get((code, day), lambda: procedure_list(day=day).filter(code=code).first())
 
 
+def procedure_with_code(code: str) -> Procedure | None:
+    """The procedure with this code, whether or not a version of it is in force (not cached)."""
+    return Procedure.objects.filter(code=code).first()
+
+
 def commune_by_code(code: str, *, day=None) -> Unit | None:
     """A commune in force on `day` (today) by its code, for online intake (cached like the catalogue)."""
     day = day or calendar.today()
-    return _COMMUNES.get(
-        (code, day), lambda: Unit.objects.in_force_on(day).filter(level=Level.COMMUNE, code=code).first()
-    )
+    return _COMMUNES.get((code, day), lambda: commune_in_force(code, day))
+
+
+def commune_in_force(code: str, day) -> Unit | None:
+    """A commune in force on `day` by its code (not cached: for any day a client names)."""
+    return Unit.objects.in_force_on(day).filter(level=Level.COMMUNE, code=code).first()
 
 
 def version_in_force(procedure: Procedure, day) -> ProcedureVersion:

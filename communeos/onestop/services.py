@@ -100,7 +100,10 @@ def stage_due_at(dossier: Dossier, stage: str) -> datetime:
     statutory_end = calendar.add_working_days(dossier.start_at, dossier.statutory_days, province=province)
     budget = calendar.office_time_between(dossier.start_at, statutory_end, province=province)
     due = calendar.add_office_time(dossier.start_at, budget * share / 100, province=province)
-    due = calendar.add_working_days(due, dossier.paused_days, province=province)
+    if dossier.paused_days:
+        # Moved by whole days, it keeps its hour, which the hours of its new day may not have.
+        due = calendar.add_working_days(due, dossier.paused_days, province=province)
+        due = calendar.office_instant(due, province=province)
     return min(_to_minute(due), dossier.due_at)
 
 
@@ -780,11 +783,12 @@ def _dossier_supplement(*, actor, dossier, uploads, note, at, written) -> Dossie
         raise ValidationError({"files": errors})
     province = _province(dossier)
     # The time waited, in whole working days (half a day or more counts as one), moves the
-    # appointment by as many working days: it stays at the office's closing hour.
+    # appointment by as many working days, to the office's closing on its new day.
     waited = calendar.working_days_between(dossier.paused_at, at, province=province)
     waited = max(D(waited).quantize(D(1), rounding=ROUND_HALF_UP), D(0))
     paused = dossier.paused_days + waited
     due = calendar.add_working_days(dossier.due_at, waited, province=province)
+    due = calendar.closing_at(timezone.localdate(due, timezone.get_default_timezone()), province=province)
     dossier.supplement_requests.filter(supplemented_at__isnull=True).update(supplemented_at=at)
     names = store_new(checked, "dossiers", written)
     insert([_file_row(dossier, upload, name, at) for upload, name in zip(checked, names, strict=True)])

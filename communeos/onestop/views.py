@@ -146,7 +146,7 @@ def _transfer_units(dossier: Dossier):
 
 
 def _suggested_new_date(dossier: Dossier) -> str:
-    day = calendar.next_working_day(timezone.localdate(dossier.due_at), province=dossier.unit.province_id)
+    day = calendar.next_working_day(timezone.localdate(dossier.due_at), province=dossier.unit)
     return day.isoformat()
 
 

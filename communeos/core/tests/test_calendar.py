@@ -511,6 +511,53 @@ def test_office_hours_are_audited_and_the_clock_sees_them_come_and_go(provinces,
     assert closing_at(date(2025, 10, 15), province=lang_son) == at(2025, 10, 15, 17)
 
 
+@pytest.mark.django_db
+def test_an_instant_moves_into_office_hours_without_crossing_office_time(provinces):
+    lang_son = provinces["lang_son"]
+    make_hours(date(2025, 10, 1), time(7, 30), FIVE_PM, LUNCH, province=lang_son)
+    wednesday = (2025, 10, 8)
+    expected = {
+        at(*wednesday, 10): at(*wednesday, 10),  # inside: stays
+        at(*wednesday, 11, 30): at(*wednesday, 11, 30),
+        at(*wednesday, 12, 15): at(*wednesday, 11, 30),  # in the break: back to its start
+        at(*wednesday, 18): at(*wednesday, 17),  # after closing: back to the closing
+        at(*wednesday, 6): at(*wednesday, 7, 30),  # before opening: forward to it
+        at(2025, 10, 11, 9): at(2025, 10, 13, 7, 30),  # Saturday: Monday's opening
+    }
+    assert {moment: calendar.office_instant(moment, province=lang_son) for moment in expected} == expected
+    for moment, moved in expected.items():
+        assert office_time_between(min(moment, moved), max(moment, moved), province=lang_son) == timedelta(0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_committed_office_hours_reach_the_process_cache_and_its_deadlines(django_assert_num_queries):
+    received = at(2026, 1, 8, 10)
+    assert due_at(received, days=0) == at(2026, 1, 8, 17)  # cached for the national calendar
+    make_hours(date(2026, 1, 1), time(8), time(16, 30))  # committed
+    assert due_at(received, days=0) == at(2026, 1, 8, 16, 30), "the cached deadline is not reused"
+    with django_assert_num_queries(0):
+        assert due_at(received, days=0) == at(2026, 1, 8, 16, 30), "read from the process's copy"
+        assert closing_at(date(2026, 1, 8)) == at(2026, 1, 8, 16, 30)
+
+
+@pytest.mark.django_db
+def test_office_hours_are_given_in_whole_minutes(english):
+    with pytest.raises(ValidationError, match="whole minutes"):
+        make_hours(date(2026, 1, 1), time(7, 30, 30), FIVE_PM)
+    assert not OfficeHours.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_same_day_entered_twice_at_once_is_refused_with_its_message(monkeypatch, english):
+    """The second of two simultaneous entries passes the checks before the first is saved;
+    the unique constraint refuses it, and the service says why rather than failing."""
+    make_hours(date(2026, 1, 1), time(7), FIVE_PM)
+    monkeypatch.setattr(OfficeHours, "full_clean", lambda self, *args, **kwargs: None)
+    with pytest.raises(ValidationError, match="whole country already has office hours from this date"):
+        make_hours(date(2026, 1, 1), time(8), FIVE_PM)
+    assert OfficeHours.objects.count() == 1 and AuditEntry.objects.filter(action="office_hours.create").count() == 1
+
+
 IMPOSSIBLE_HOURS = [
     ({"opens": FIVE_PM, "closes": time(7)}, "closes before it opens"),
     ({"break_starts": time(11, 30)}, "lunch break"),
@@ -576,22 +623,31 @@ def test_the_api_gives_a_provinces_calendar_day_by_day(client, provinces):
     # Tết 2026: Monday 16 to Friday 20 February off; Saturday 21 the counter receives; Monday 23 back.
     assert [d for d, v in days.items() if v["working"]] == ["2026-02-13", "2026-02-23"]
     assert [d for d, v in days.items() if v["receiving"]] == ["2026-02-13", "2026-02-21", "2026-02-23"]
+    # Open: the office hours on a working day, the counter's on a receiving day, none on a day off.
     assert days["2026-02-23"]["office_hours"] == [
         {"opens": "07:30", "closes": "11:30"},
         {"opens": "13:30", "closes": "17:00"},
     ]
+    assert days["2026-02-21"]["office_hours"] == [{"opens": "07:30", "closes": "11:30"}]
+    assert days["2026-02-17"]["office_hours"] == days["2026-02-22"]["office_hours"] == []
     # A commune answers with its province's calendar; no unit, the national one.
     commune = client.get("/api/v1/calendar/", {"start": "2026-02-21", "end": "2026-02-21", "unit": "06529"})
     assert commune.json() == [days["2026-02-21"]]
-    national = client.get("/api/v1/calendar/", {"start": "2026-02-21", "end": "2026-02-21"}).json()
+    national = client.get("/api/v1/calendar/", {"start": "2026-02-21", "end": "2026-02-23"}).json()
     assert national == [
+        {"date": "2026-02-21", "working": False, "receiving": False, "office_hours": []},
+        {"date": "2026-02-22", "working": False, "receiving": False, "office_hours": []},
         {
-            "date": "2026-02-21",
-            "working": False,
-            "receiving": False,
+            "date": "2026-02-23",
+            "working": True,
+            "receiving": True,
             "office_hours": [{"opens": "07:00", "closes": "17:00"}],
-        }
+        },
     ]
+    # A receiving day whose override gives no counter hours is open the office hours.
+    make_override(province=lang_son, start=date(2026, 2, 28), kind="receiving")
+    saturday = client.get("/api/v1/calendar/", {"start": "2026-02-28", "end": "2026-02-28", "unit": lang_son.code})
+    assert saturday.json()[0]["office_hours"] == days["2026-02-23"]["office_hours"]
 
 
 def test_the_calendar_api_refuses_what_it_cannot_answer(client, unit_map):

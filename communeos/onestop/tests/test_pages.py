@@ -197,7 +197,8 @@ def test_the_apology_page_sets_the_new_date_at_the_provinces_closing(client, cas
     dossier = receive(cast)
     client.force_login(cast.officer_a)
     url = reverse("onestop:action", args=[dossier.code, "apologise"])
-    client.post(url, {"new_due_at": "2099-12-01", "reason": "Chờ kết quả xác minh"})
+    answer = client.post(url, {"new_due_at": "2099-12-01", "reason": "Chờ kết quả xác minh"})
+    assert answer.status_code == 302
     dossier.refresh_from_db()
     assert dossier.appointment_at == calendar.closing_at(date(2099, 12, 1), province=cast.province)
     assert timezone.localtime(dossier.appointment_at).time() == time(16, 30)

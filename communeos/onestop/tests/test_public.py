@@ -316,3 +316,4 @@ def test_the_due_date_question_refuses_what_it_cannot_answer(client, cast):
     before = due("birth-registration", received_at="1990-01-01T09:00:00+07:00")
     assert before.status_code == 422 and "no version in force" in before.json()["detail"]
     assert due("birth-registration", received_at="yesterday").status_code == 422
+    assert due("birth-registration", received_at="1700000000").status_code == 422  # a number is not a moment

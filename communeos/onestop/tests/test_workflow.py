@@ -155,6 +155,40 @@ def test_the_provinces_office_hours_set_the_steps_deadlines_and_the_closing(cast
     }
 
 
+def test_after_a_wait_the_appointment_and_the_steps_keep_to_the_new_days_hours(cast, specialist):
+    """Moved by the days waited, a deadline lands on a day whose hours may differ: the
+    appointment goes to that day's closing, a step never into its lunch break."""
+
+    def hours(day, lunch, closes):
+        core_services.office_hours_create(
+            actor=None,
+            province=cast.province,
+            effective_from=day,
+            opens=time(7, 30),
+            closes=closes,
+            break_starts=lunch[0],
+            break_ends=lunch[1],
+            legal_basis="Quyết định 1/QĐ-UBND",
+        )
+
+    hours(date(2025, 10, 1), (time(11, 30), time(13, 30)), time(17))
+    hours(date(2025, 10, 8), (time(12), time(14)), time(17))
+    hours(date(2025, 10, 10), (time(12), time(14)), time(16, 30))
+    dossier = receive(cast, code="marital-status-confirmation", when=at(2025, 10, 6, 9, 0))
+    assert dossier.due_at == at(2025, 10, 9, 17, 0)
+    services.dossier_request_supplement(
+        actor=cast.officer_a, dossier=dossier, missing=["Tờ khai"], reason="Thiếu chữ ký", at=at(2025, 10, 6, 10, 0)
+    )
+    dossier = services.dossier_supplement(actor=cast.officer_a, dossier=dossier, at=at(2025, 10, 8, 10, 0))
+    # Thursday + 2 working days = Monday 13 October, whose office closes at 16:30.
+    assert dossier.due_at == at(2025, 10, 13, 16, 30)
+    # Receiving's share, 2.85 of the 28.5 office hours, ends Monday 13:51; two days later is
+    # Wednesday 13:51, inside that day's break (12:00–14:00): due at its start.
+    services.dossier_assign(actor=cast.officer_a, dossier=dossier, handler=specialist, at=at(2025, 10, 8, 11, 0))
+    assign = dossier.events.get(action=Event.Action.ASSIGN)
+    assert assign.stage_due_at == at(2025, 10, 8, 12, 0)
+
+
 def test_a_second_request_to_supplement_makes_the_dossier_late(cast, specialist):
     dossier = receive(cast, code="marital-status-confirmation", when=at(2025, 10, 6, 9, 0))
     for day in (6, 7):
