@@ -215,6 +215,24 @@ def run_tasks() -> None:
         call_command("db_worker", batch=True, reload=False, interval=0, startup_delay=False, verbosity=0)
 
 
+def make_office_hours(effective_from: date, opens, closes, lunch=None, province=None):
+    """Office hours from `effective_from` (of `province`, or the whole country): `opens`–`closes`,
+    with `lunch` = (from, until); through the service."""
+    from communeos.core import services as core_services
+
+    break_starts, break_ends = lunch or (None, None)
+    return core_services.office_hours_create(
+        actor=None,
+        province=province,
+        effective_from=effective_from,
+        opens=opens,
+        closes=closes,
+        break_starts=break_starts,
+        break_ends=break_ends,
+        legal_basis="Quyết định 1/QĐ-UBND",
+    )
+
+
 def make_person(username: str, unit: Unit, position: str, start: date = date(2025, 7, 1)) -> User:
     person = services.person_create(actor=None, username=username, full_name=username.title(), password=PASSWORD)
     services.assignment_create(

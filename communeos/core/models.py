@@ -94,6 +94,20 @@ class Counter(models.Model):
         return f"{self.series} {self.unit_id} {self.period}: {self.last}"
 
 
+def province_or_country() -> models.ForeignKey:
+    """The province a row of the calendar's data is for; empty for the whole country."""
+    return models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("province"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "province"},
+        help_text=_("Empty: the whole country."),
+    )
+
+
 class CalendarOverride(TimeStampedModel):
     """A change to the working-day calendar decided by the Government or a province:
     a compensating working Saturday, an extra day off, or the counter open on a day off.
@@ -110,16 +124,7 @@ class CalendarOverride(TimeStampedModel):
         DAY_OFF = "day_off", _("day off")
         RECEIVING = "receiving", _("receiving only")
 
-    province = models.ForeignKey(
-        "units.Unit",
-        verbose_name=_("province"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        limit_choices_to={"level": "province"},
-        help_text=_("Empty: the whole country."),
-    )
+    province = province_or_country()
     start = models.DateField(_("from"))
     end = models.DateField(_("until"), blank=True, help_text=_("Inclusive. Empty: the same day."))
     kind = models.CharField(
@@ -181,16 +186,7 @@ class OfficeHours(TimeStampedModel):
     go through `communeos.core.services.office_hours_create`.
     """
 
-    province = models.ForeignKey(
-        "units.Unit",
-        verbose_name=_("province"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        limit_choices_to={"level": "province"},
-        help_text=_("Empty: the whole country."),
-    )
+    province = province_or_country()
     effective_from = models.DateField(_("in force from"))
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))

@@ -66,34 +66,14 @@ def calendar_override_create(
         opens=opens,
         closes=closes,
     )
-    override.full_clean()
-    override.save()
-    audit.record(
-        actor=actor,
-        action="calendar_override.create",
-        obj=override,
-        unit=province,
-        changes=audit.changes_between({}, audit.snapshot(override)),
-    )
-    calendar.overrides_changed()
+    _calendar_row_save(actor, override, "calendar_override.create")
     return override
 
 
 @transaction.atomic
 def calendar_override_delete(*, actor, override: CalendarOverride) -> None:
     """Withdraw an override entered by mistake (the audit trail keeps what it said)."""
-    before = audit.snapshot(override)
-    override_id, province_id = override.pk, override.province_id
-    override.delete()
-    audit.record(
-        actor=actor,
-        action="calendar_override.delete",
-        object_type=CalendarOverride._meta.label_lower,
-        object_id=override_id,
-        unit=province_id,
-        changes=audit.changes_between(before, {}),
-    )
-    calendar.overrides_changed()
+    _calendar_row_delete(actor, override, "calendar_override.delete")
 
 
 @transaction.atomic
@@ -109,7 +89,8 @@ def office_hours_create(
     legal_basis: str,
 ) -> OfficeHours:
     """Record the office hours of `province` (of the whole country if None) from a date on.
-    They apply to deadlines computed from then: those already given keep their time."""
+    Deadlines computed from then on use them; an appointment already given stays, unless days
+    waited for the citizen move it (to its new day's closing)."""
     _province_or_country(
         province, _("%(unit)s is not a province: office hours are set for a province or the whole country.")
     )
@@ -122,35 +103,41 @@ def office_hours_create(
         break_ends=break_ends,
         legal_basis=legal_basis,
     )
-    hours.full_clean()
-    try:
-        with transaction.atomic():
-            hours.save()
-    except IntegrityError:  # the same day entered at the same moment by someone else
-        hours.validate_constraints()  # raises the constraint's message now that the other row is there
-        raise
-    audit.record(
-        actor=actor,
-        action="office_hours.create",
-        obj=hours,
-        unit=province,
-        changes=audit.changes_between({}, audit.snapshot(hours)),
-    )
-    calendar.overrides_changed()
+    _calendar_row_save(actor, hours, "office_hours.create")
     return hours
 
 
 @transaction.atomic
 def office_hours_delete(*, actor, hours: OfficeHours) -> None:
     """Withdraw office hours entered by mistake (the audit trail keeps what they said)."""
-    before = audit.snapshot(hours)
-    hours_id, province_id = hours.pk, hours.province_id
-    hours.delete()
+    _calendar_row_delete(actor, hours, "office_hours.delete")
+
+
+def _calendar_row_save(actor, row: CalendarOverride | OfficeHours, action: str) -> None:
+    """Check and save a new row of the calendar's data, record it in the audit trail, and have
+    the clock see it at once."""
+    row.full_clean()
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:  # the same row entered at the same moment by someone else
+        row.validate_constraints()  # raises the constraint's message, now that the other row is there
+        raise
+    audit.record(
+        actor=actor, action=action, obj=row, unit=row.province, changes=audit.changes_between({}, audit.snapshot(row))
+    )
+    calendar.overrides_changed()
+
+
+def _calendar_row_delete(actor, row: CalendarOverride | OfficeHours, action: str) -> None:
+    before = audit.snapshot(row)
+    row_id, province_id = row.pk, row.province_id
+    row.delete()
     audit.record(
         actor=actor,
-        action="office_hours.delete",
-        object_type=OfficeHours._meta.label_lower,
-        object_id=hours_id,
+        action=action,
+        object_type=row._meta.label_lower,
+        object_id=row_id,
         unit=province_id,
         changes=audit.changes_between(before, {}),
     )

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from communeos.conftest import OTHER_PROVINCE, PROVINCE, current
+from communeos.conftest import make_office_hours as make_hours
 from communeos.core import calendar, services
 from communeos.core.calendar import (
     add_office_time,
@@ -57,21 +58,6 @@ def make_override(**fields) -> CalendarOverride:
     fields.setdefault("reason", "test")
     fields.setdefault("legal_basis", "Công văn 1/UBND-VP")
     return services.calendar_override_create(actor=None, **fields)
-
-
-def make_hours(effective_from: date, opens, closes, lunch=None, province=None) -> OfficeHours:
-    """Office hours from `effective_from`: `opens`–`closes`, with `lunch` = (from, until)."""
-    break_starts, break_ends = lunch or (None, None)
-    return services.office_hours_create(
-        actor=None,
-        province=province,
-        effective_from=effective_from,
-        opens=opens,
-        closes=closes,
-        break_starts=break_starts,
-        break_ends=break_ends,
-        legal_basis="Quyết định 1/QĐ-UBND",
-    )
 
 
 @contextmanager

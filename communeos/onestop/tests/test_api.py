@@ -3,7 +3,7 @@
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from communeos.core import services as core_services
+from communeos.conftest import make_office_hours
 from communeos.onestop.models import Dossier, Status
 from communeos.onestop.tests.conftest import APPLICANT, receive, required_papers
 
@@ -120,14 +120,7 @@ def test_the_api_lists_a_dossiers_files_and_opens_them_in_scope(client, cast):
 
 
 def test_an_apologys_new_date_is_due_when_the_provinces_office_closes(client, cast, specialist):
-    core_services.office_hours_create(
-        actor=None,
-        province=cast.province,
-        effective_from=date(2026, 1, 1),
-        opens=time(7, 30),
-        closes=time(16, 30),
-        legal_basis="Quyết định 1/QĐ-UBND",
-    )
+    make_office_hours(date(2026, 1, 1), time(7, 30), time(16, 30), province=cast.province)
     dossier = receive(cast)
     client.force_login(cast.officer_a)
     url = f"/api/v1/onestop/dossiers/{dossier.code}/actions/apologise/"

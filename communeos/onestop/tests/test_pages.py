@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from communeos.conftest import make_office_hours
 from communeos.core import calendar
-from communeos.core import services as core_services
 from communeos.core.models import AuditEntry
 from communeos.onestop.models import Dossier, Status
 from communeos.onestop.tests.conftest import APPLICANT, receive, required_papers
@@ -186,14 +186,7 @@ def test_a_file_gone_from_the_store_answers_404_and_records_no_opening(client, c
 
 
 def test_the_apology_page_sets_the_new_date_at_the_provinces_closing(client, cast):
-    core_services.office_hours_create(
-        actor=None,
-        province=cast.province,
-        effective_from=date(2026, 1, 1),
-        opens=time(7, 30),
-        closes=time(16, 30),
-        legal_basis="Quyết định 1/QĐ-UBND",
-    )
+    make_office_hours(date(2026, 1, 1), time(7, 30), time(16, 30), province=cast.province)
     dossier = receive(cast)
     client.force_login(cast.officer_a)
     url = reverse("onestop:action", args=[dossier.code, "apologise"])

@@ -14,8 +14,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 from ninja.renderers import JSONRenderer
 
+from communeos.conftest import make_office_hours
 from communeos.core import ratelimit
-from communeos.core import services as core_services
 from communeos.onestop import selectors, services
 from communeos.onestop.models import Dossier, ProcedureVersion
 from communeos.onestop.tests.conftest import APPLICANT, at, receive, required_papers, run_to_approval
@@ -289,14 +289,7 @@ def test_the_api_says_when_a_dossier_received_then_would_be_due(client, cast):
     before_tet = due("birth-registration", received_at="2026-02-13T15:30:00+07:00").json()
     assert before_tet["due_at"] == "2026-02-23T17:00:00+07:00"
     # As intake sets it, with the commune's province's own calendar and office hours.
-    core_services.office_hours_create(
-        actor=None,
-        province=cast.province,
-        effective_from=date(2025, 10, 1),
-        opens=time(7, 30),
-        closes=time(16, 30),
-        legal_basis="Quyết định 1/QĐ-UBND",
-    )
+    make_office_hours(date(2025, 10, 1), time(7, 30), time(16, 30), province=cast.province)
     when = at(2025, 10, 6, 9, 0)
     dossier = receive(cast, code="marital-status-confirmation", when=when)
     answer = due("marital-status-confirmation", received_at=when.isoformat(), commune=cast.commune_a.code).json()

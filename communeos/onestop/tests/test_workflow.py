@@ -7,8 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from communeos.conftest import make_person
-from communeos.core import services as core_services
+from communeos.conftest import make_office_hours, make_person
 from communeos.onestop import selectors, services
 from communeos.onestop.models import Event, Status, Timeliness
 from communeos.onestop.tests.conftest import at, receive, run_to_approval
@@ -131,16 +130,8 @@ def test_a_step_deadline_falls_in_office_hours(cast, specialist):
 
 def test_the_provinces_office_hours_set_the_steps_deadlines_and_the_closing(cast, specialist):
     """Lạng Sơn's winter hours, 07:30–11:30 and 13:30–16:30: a step is never due at lunch."""
-    core_services.office_hours_create(
-        actor=None,
-        province=cast.province,
-        effective_from=date(2025, 10, 1),
-        opens=time(7, 30),
-        closes=time(16, 30),
-        break_starts=time(11, 30),
-        break_ends=time(13, 30),
-        legal_basis="Quyết định 1/QĐ-UBND",
-    )
+    lunch = (time(11, 30), time(13, 30))
+    make_office_hours(date(2025, 10, 1), time(7, 30), time(16, 30), lunch, province=cast.province)
     dossier = receive(cast, code="marital-status-confirmation", when=at(2025, 10, 6, 15, 30))
     assert dossier.due_at == at(2025, 10, 9, 16, 30)
     run_to_approval(cast, specialist, dossier, day=(2025, 10, 7))
@@ -160,16 +151,7 @@ def test_after_a_wait_the_appointment_and_the_steps_keep_to_the_new_days_hours(c
     appointment goes to that day's closing, a step never into its lunch break."""
 
     def hours(day, lunch, closes):
-        core_services.office_hours_create(
-            actor=None,
-            province=cast.province,
-            effective_from=day,
-            opens=time(7, 30),
-            closes=closes,
-            break_starts=lunch[0],
-            break_ends=lunch[1],
-            legal_basis="Quyết định 1/QĐ-UBND",
-        )
+        make_office_hours(day, time(7, 30), closes, lunch, province=cast.province)
 
     hours(date(2025, 10, 1), (time(11, 30), time(13, 30)), time(17))
     hours(date(2025, 10, 8), (time(12), time(14)), time(17))
