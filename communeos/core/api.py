@@ -24,6 +24,8 @@ from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import BeforeValidator, model_validator
 
+from communeos.core import calendar
+
 
 def _as_written(pattern: str, form: str):
     """A check, before pydantic's own, that a day or a moment is written as ISO 8601 says:
@@ -293,9 +295,9 @@ def not_found(request):
 
 @api.exception_handler(Http404)
 def record_not_found(request, exc):
-    """django-ninja's 404, in the person's language: no such record, or one outside the units
-    the caller may see (the same answer)."""
-    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+    """django-ninja's 404, as any address under /api/ that no operation serves is answered: no
+    such record, or one outside the units the caller may see (the same answer)."""
+    return not_found(request)
 
 
 @api.exception_handler(HttpError)
@@ -448,8 +450,6 @@ class CalendarQuery(Schema):
     "(404: no unit in force with that code)",
 )
 def calendar_days(request, query: Query[CalendarQuery]):
-    from communeos.core import calendar
-
     if query.start > query.end:
         return responses.Status(422, start_after_end())
     if (query.end - query.start).days >= CALENDAR_MAX_DAYS:
@@ -459,12 +459,12 @@ def calendar_days(request, query: Query[CalendarQuery]):
     days = []
     day = query.start
     while day <= query.end:
-        spans = calendar.open_hours(day, province=province)
+        spans = calendar.open_hours(day, province=province)  # none exactly when the counter is closed
         days.append(
             {
                 "date": day,
                 "working": calendar.is_working_day(day, province=province),
-                "receiving": calendar.is_receiving_day(day, province=province),
+                "receiving": bool(spans),
                 "office_hours": [{"opens": f"{a:%H:%M}", "closes": f"{b:%H:%M}"} for a, b in spans],
             }
         )
@@ -475,7 +475,6 @@ def calendar_days(request, query: Query[CalendarQuery]):
 def _calendar_unit(code: str, start: date):
     """The unit with `code` in force today, or else on the period's first day (a unit merged
     since); 404 if neither."""
-    from communeos.core import calendar
     from communeos.units.selectors import unit_by_code
 
     try:

@@ -437,7 +437,8 @@ def office_hours(day: date, *, province: Province = None) -> Spans:
 def open_hours(day: date, *, province: Province = None) -> Spans:
     """The hours the office is open on `day` in `province`: its office hours on a working day;
     on a receiving day (the counter open on a day off), the counter's hours, or the office
-    hours when the override gives none; nothing on any other day."""
+    hours when the override gives none; nothing on any other day (so nothing exactly when
+    `is_receiving_day` is false)."""
     day = _as_day(day)
     clock = _Clock(province)
     if clock.is_working_day(day):

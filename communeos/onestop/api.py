@@ -180,15 +180,16 @@ class DueQuery(Schema):
     summary="When a complete dossier of this procedure, received at a moment by a commune, would be due",
 )
 def procedure_due(request, code: str, query: Query[DueQuery]):
+    local = timezone.get_default_timezone()
     at = query.received_at or timezone.now()
     if timezone.is_naive(at):
-        at = timezone.make_aware(at, timezone.get_default_timezone())
+        at = timezone.make_aware(at, local)
     found = selectors.procedure_with_code(code)
     if found is None:
         raise Http404
     # The map of the day of receipt (not the per-process cache of today's: a client may name
     # any day); the version in force that day is the selector's.
-    day = timezone.localdate(at, timezone.get_default_timezone())
+    day = timezone.localdate(at, local)
     commune = None
     if query.commune:
         commune = selectors.commune_in_force(query.commune, day)
@@ -198,7 +199,6 @@ def procedure_due(request, code: str, query: Query[DueQuery]):
         version, due = selectors.dossier_due(found, commune, at)
     except ValidationError as error:
         return responses.Status(422, error_body(error))
-    local = timezone.get_default_timezone()
     return {
         "procedure": found.code,
         "version": version.version,

@@ -282,11 +282,6 @@ def load_demo_dossiers(*, count: int = DEFAULT_COUNT, seed: int = 2025, until: d
     until = until or timezone.localdate() - timedelta(days=1)
     if until < FIRST_DAY or count <= 0:
         return demo_dossier_counts() | {"created": 0}
-    province = next(iter(communes.values())).province
-    if not OfficeHours.objects.filter(province=province).exists():
-        core_services.office_hours_create(
-            actor=None, province=province, effective_from=FIRST_DAY, legal_basis=HOURS_BASIS, **HOURS
-        )
     world = _World(communes, until, seed)
     plans = world.plan(count)
     by_day: dict[date, list[_Plan]] = {}
@@ -308,6 +303,10 @@ class _World:
         self.horizon = datetime.combine(until, time.max, tzinfo=TZ)
         self.units = {prefix: communes[code] for prefix, code, _name in COMMUNES}
         self.province = next(iter(communes.values())).province
+        if not OfficeHours.objects.filter(province=self.province).exists():
+            core_services.office_hours_create(
+                actor=None, province=self.province, effective_from=FIRST_DAY, legal_basis=HOURS_BASIS, **HOURS
+            )
         users = {u.username: u for u in User.objects.filter(username__contains=".")}
         try:
             self.staff = {

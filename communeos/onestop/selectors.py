@@ -89,8 +89,8 @@ def dossier_due(procedure: Procedure, commune: Unit | None, at: datetime) -> tup
     (by `commune`'s province's calendar; the national one if None), as intake would set it.
     ValidationError when no version is in force that day."""
     version = version_in_force(procedure, timezone.localdate(at, timezone.get_default_timezone()))
-    province = (commune.province_id or commune.pk) if commune else None
-    return version, calendar.due_at(at, days=version.days, cutoff=version.cutoff, province=province)
+    # The clock takes a commune for its province.
+    return version, calendar.due_at(at, days=version.days, cutoff=version.cutoff, province=commune)
 
 
 def dossier_list(*, user, status: str = "", procedure: str = "", unit=None, overdue: bool = False, q: str = ""):
